@@ -1,0 +1,41 @@
+"""GET /health/: is the database reachable, is the broker reachable."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+
+
+def _database_ok() -> tuple[bool, str]:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # noqa: BLE001 - any failure means "down"; the reason is reported
+        return False, type(exc).__name__
+    return True, "ok"
+
+
+def _broker_ok() -> tuple[bool, str]:
+    from config.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception as exc:  # noqa: BLE001
+        return False, type(exc).__name__
+    return True, "ok"
+
+
+def health(request: HttpRequest) -> JsonResponse:
+    db_ok, db_detail = _database_ok()
+    broker_ok, broker_detail = _broker_ok()
+    healthy = db_ok and broker_ok
+    return JsonResponse(
+        {
+            "status": "ok" if healthy else "unavailable",
+            "database": db_detail,
+            "broker": broker_detail,
+        },
+        status=200 if healthy else 503,
+    )

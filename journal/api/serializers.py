@@ -1,0 +1,284 @@
+"""Input serializers validate what the app sends; output serializers shape what it gets back."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from rest_framework import serializers
+
+from journal.api.fields import (
+    AwareDateTimeField,
+    RejectUnknownFieldsMixin,
+    StrictBooleanField,
+    StrictIntegerField,
+)
+from journal.models import Patient, PainLog, Swelling, Treatment, TreatmentKind
+from journal.sites import Side, Site
+from journal.timezones import validate_timezone
+
+MAX_FUTURE = timedelta(minutes=5)
+MAX_AGE = timedelta(days=365)
+MAX_SYNC_BATCH = 500
+
+
+def validate_event_time(value: datetime) -> datetime:
+    now = timezone.now()
+    if value > now + MAX_FUTURE:
+        raise serializers.ValidationError("Cannot be more than 5 minutes in the future.")
+    if value < now - MAX_AGE:
+        raise serializers.ValidationError("Cannot be more than a year ago.")
+    return value
+
+
+def validate_iana_timezone(value: str) -> str:
+    try:
+        validate_timezone(value)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(exc.messages) from None
+    return value
+
+
+class StrictSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    pass
+
+
+# --- accounts -----------------------------------------------------------------------------
+
+
+class RegisterInputSerializer(StrictSerializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
+    timezone = serializers.CharField(max_length=64, validators=[validate_iana_timezone])
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        from accounts.models import User
+
+        try:
+            password_validation.validate_password(attrs["password"], User(email=attrs["email"]))
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"password": exc.messages}) from None
+        return attrs
+
+
+class LoginInputSerializer(StrictSerializer):
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class TokenOutputSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    expiry = serializers.DateTimeField()
+
+
+class MeSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+    email = serializers.EmailField(source="user.email", read_only=True)
+    timezone = serializers.CharField(max_length=64, validators=[validate_iana_timezone])
+    reminder_time = serializers.TimeField(format="%H:%M", input_formats=["%H:%M"])
+    reminders_enabled = StrictBooleanField()
+    has_diabetes = StrictBooleanField()
+    has_circulation_problems = StrictBooleanField()
+    has_reduced_sensation = StrictBooleanField()
+
+    class Meta:
+        model = Patient
+        fields = [
+            "email",
+            "timezone",
+            "reminder_time",
+            "reminders_enabled",
+            "has_diabetes",
+            "has_circulation_problems",
+            "has_reduced_sensation",
+            "date_of_birth",
+        ]
+
+    def validate_date_of_birth(self, value: Any) -> Any:
+        if value is not None and value > timezone.localdate():
+            raise serializers.ValidationError("Cannot be in the future.")
+        return value
+
+
+# --- catalogue ---------------------------------------------------------------------------
+
+
+class SiteOutputSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    snomed_code = serializers.CharField()
+
+
+# --- pain logs ---------------------------------------------------------------------------
+
+
+class PainLogInputSerializer(StrictSerializer):
+    id = serializers.UUIDField(required=False)
+    recorded_at = AwareDateTimeField(validators=[validate_event_time])
+    site = serializers.ChoiceField(choices=Site.choices)
+    side = serializers.ChoiceField(choices=Side.choices)
+    severity = StrictIntegerField(min_value=0, max_value=10)
+    swelling = serializers.ChoiceField(choices=Swelling.choices, default=Swelling.NONE)
+    sudden_onset = StrictBooleanField(default=False)
+    redness_or_warmth = StrictBooleanField(default=False)
+    fever = StrictBooleanField(default=False)
+    temperature_c = serializers.DecimalField(
+        max_digits=3,
+        decimal_places=1,
+        min_value=Decimal("34.0"),
+        max_value=Decimal("43.0"),
+        allow_null=True,
+        default=None,
+        coerce_to_string=False,
+    )
+    can_bear_weight = StrictBooleanField(default=True)
+    numbness_or_tingling = StrictBooleanField(default=False)
+    heard_pop = StrictBooleanField(default=False)
+    back_or_leg_pain = StrictBooleanField(default=False)
+    notes = serializers.CharField(
+        max_length=2000, allow_blank=True, default="", trim_whitespace=False
+    )
+
+
+class PainLogUpdateSerializer(PainLogInputSerializer):
+    """PATCH: the same fields, none required; the id cannot change."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields.pop("id")
+        return fields
+
+
+class PainLogSyncItemSerializer(PainLogInputSerializer):
+    id = serializers.UUIDField(required=True)
+
+
+class PainLogSyncInputSerializer(StrictSerializer):
+    logs = serializers.ListField(
+        child=serializers.DictField(), allow_empty=True, max_length=MAX_SYNC_BATCH
+    )
+
+
+class PainLogOutputSerializer(serializers.ModelSerializer):
+    temperature_c = serializers.DecimalField(
+        max_digits=3, decimal_places=1, coerce_to_string=False, allow_null=True
+    )
+
+    class Meta:
+        model = PainLog
+        fields = [
+            "id",
+            "recorded_at",
+            "site",
+            "side",
+            "severity",
+            "swelling",
+            "sudden_onset",
+            "redness_or_warmth",
+            "fever",
+            "temperature_c",
+            "can_bear_weight",
+            "numbness_or_tingling",
+            "heard_pop",
+            "back_or_leg_pain",
+            "notes",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class PainLogFilterSerializer(StrictSerializer):
+    since = AwareDateTimeField(required=False)
+    until = AwareDateTimeField(required=False)
+    site = serializers.ChoiceField(choices=Site.choices, required=False)
+    side = serializers.ChoiceField(choices=Side.choices, required=False)
+    page = serializers.IntegerField(min_value=1, required=False)
+    page_size = serializers.IntegerField(min_value=1, required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "since" in attrs and "until" in attrs and attrs["since"] > attrs["until"]:
+            raise serializers.ValidationError({"until": ["Must not be before since."]})
+        return attrs
+
+
+class SyncResultSerializer(serializers.Serializer):
+    id = serializers.CharField(allow_null=True)
+    status = serializers.ChoiceField(choices=["created", "updated", "unchanged", "invalid"])
+    errors = serializers.DictField(required=False)
+
+
+class SyncOutputSerializer(serializers.Serializer):
+    results = SyncResultSerializer(many=True)
+
+
+# --- treatments --------------------------------------------------------------------------
+
+
+class TreatmentInputSerializer(StrictSerializer):
+    id = serializers.UUIDField(required=False)
+    kind = serializers.ChoiceField(choices=TreatmentKind.choices)
+    site = serializers.ChoiceField(choices=Site.choices)
+    side = serializers.ChoiceField(choices=Side.choices)
+    started_at = AwareDateTimeField(validators=[validate_event_time])
+    minutes = StrictIntegerField(min_value=0, max_value=720, allow_null=True, default=None)
+    skin_reaction = StrictBooleanField(default=False)
+
+
+class TreatmentUpdateSerializer(TreatmentInputSerializer):
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        fields.pop("id")
+        return fields
+
+
+class TreatmentOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Treatment
+        fields = [
+            "id",
+            "kind",
+            "site",
+            "side",
+            "started_at",
+            "minutes",
+            "skin_reaction",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class TreatmentFilterSerializer(StrictSerializer):
+    since = AwareDateTimeField(required=False)
+    until = AwareDateTimeField(required=False)
+    kind = serializers.ChoiceField(choices=TreatmentKind.choices, required=False)
+    page = serializers.IntegerField(min_value=1, required=False)
+    page_size = serializers.IntegerField(min_value=1, required=False)
+
+
+# --- trends ------------------------------------------------------------------------------
+
+
+class TrendsQuerySerializer(StrictSerializer):
+    days = serializers.IntegerField(min_value=1, max_value=365, default=30)
+
+
+class TrendRowSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    site = serializers.CharField()
+    side = serializers.CharField()
+    max_severity = serializers.IntegerField(allow_null=True)
+    mean_severity = serializers.FloatField(allow_null=True)
+    entries = serializers.IntegerField()
+    ice_minutes = serializers.IntegerField()
+    heat_minutes = serializers.IntegerField()
+
+
+class TrendsOutputSerializer(serializers.Serializer):
+    timezone = serializers.CharField()
+    days = serializers.IntegerField()
+    results = TrendRowSerializer(many=True)

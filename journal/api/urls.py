@@ -1,0 +1,19 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from journal.api import auth_views, views
+
+router = SimpleRouter(trailing_slash=True)
+router.register("logs", views.PainLogViewSet, basename="painlog")
+router.register("treatments", views.TreatmentViewSet, basename="treatment")
+
+urlpatterns = [
+    path("auth/register/", auth_views.RegisterView.as_view(), name="auth-register"),
+    path("auth/login/", auth_views.LoginView.as_view(), name="auth-login"),
+    path("auth/logout/", auth_views.LogoutView.as_view(), name="auth-logout"),
+    path("me/", views.MeView.as_view(), name="me"),
+    path("sites/", views.SiteListView.as_view(), name="sites"),
+    path("logs/sync/", views.PainLogSyncView.as_view(), name="painlog-sync"),
+    path("trends/", views.TrendsView.as_view(), name="trends"),
+    *router.urls,
+]

@@ -1,0 +1,227 @@
+"""Thin views: validate with an input serializer, call a service or selector, shape the output."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from journal import selectors, services
+from journal.api.permissions import IsPatient
+from journal.api.serializers import (
+    MeSerializer,
+    PainLogFilterSerializer,
+    PainLogInputSerializer,
+    PainLogOutputSerializer,
+    PainLogSyncInputSerializer,
+    PainLogSyncItemSerializer,
+    PainLogUpdateSerializer,
+    SiteOutputSerializer,
+    SyncOutputSerializer,
+    TreatmentFilterSerializer,
+    TreatmentInputSerializer,
+    TreatmentOutputSerializer,
+    TreatmentUpdateSerializer,
+    TrendsOutputSerializer,
+    TrendsQuerySerializer,
+)
+from journal.models import PainLog, Treatment
+from journal.sites import CATALOGUE
+
+
+class MeView(GenericAPIView):
+    permission_classes = [IsPatient]
+    serializer_class = MeSerializer
+
+    def get(self, request: Request) -> Response:
+        return Response(MeSerializer(request.user.patient).data)
+
+    def patch(self, request: Request) -> Response:
+        data = MeSerializer(request.user.patient, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        patient = services.patient_update(patient=request.user.patient, data=data.validated_data)
+        return Response(MeSerializer(patient).data)
+
+
+class SiteListView(APIView):
+    permission_classes = [IsPatient]
+
+    @extend_schema(responses=SiteOutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(SiteOutputSerializer(CATALOGUE, many=True).data)
+
+
+_LIST_FILTERS = [
+    OpenApiParameter("since", str, description="ISO 8601 with offset; entries at or after"),
+    OpenApiParameter("until", str, description="ISO 8601 with offset; entries at or before"),
+    OpenApiParameter("page_size", int, description="1..200, default 50"),
+]
+
+
+class PatientObjectViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Shared plumbing for the patient's own objects; subclasses name serializers and services."""
+
+    permission_classes = [IsPatient]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    lookup_value_converter = "uuid"
+    input_serializer: type
+    update_serializer: type
+    output_serializer: type
+    filter_serializer: type
+
+    def get_serializer_class(self) -> type:
+        return self.output_serializer
+
+    def filters(self) -> dict[str, Any]:
+        query = self.filter_serializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return {k: v for k, v in query.validated_data.items() if k not in {"page", "page_size"}}
+
+    def create(self, request: Request) -> Response:
+        data = self.input_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        obj = self.perform_write_create(data.validated_data)
+        return Response(self.output_serializer(obj).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        obj = self.get_object()
+        data = self.update_serializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        obj = self.perform_write_update(obj, data.validated_data)
+        return Response(self.output_serializer(obj).data)
+
+    def perform_write_create(self, data: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def perform_write_update(self, obj: Any, data: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            *_LIST_FILTERS,
+            OpenApiParameter("site", str, description="a site code from /sites/"),
+            OpenApiParameter("side", str, enum=["left", "right"]),
+        ]
+    ),
+    create=extend_schema(request=PainLogInputSerializer, responses={201: PainLogOutputSerializer}),
+    partial_update=extend_schema(
+        request=PainLogUpdateSerializer, responses=PainLogOutputSerializer
+    ),
+)
+class PainLogViewSet(PatientObjectViewSet):
+    input_serializer = PainLogInputSerializer
+    update_serializer = PainLogUpdateSerializer
+    output_serializer = PainLogOutputSerializer
+    filter_serializer = PainLogFilterSerializer
+    queryset = PainLog.objects.none()
+
+    def get_queryset(self) -> Any:
+        if self.action == "list":
+            return selectors.pain_log_list(user=self.request.user, **self.filters())
+        return selectors.pain_logs_visible_to(self.request.user)
+
+    def perform_write_create(self, data: dict[str, Any]) -> PainLog:
+        return services.pain_log_create(patient=self.request.user.patient, data=data)
+
+    def perform_write_update(self, obj: PainLog, data: dict[str, Any]) -> PainLog:
+        return services.pain_log_update(log=obj, data=data)
+
+    def perform_destroy(self, instance: PainLog) -> None:
+        services.pain_log_delete(log=instance)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[*_LIST_FILTERS, OpenApiParameter("kind", str, enum=["ice", "heat"])]
+    ),
+    create=extend_schema(
+        request=TreatmentInputSerializer, responses={201: TreatmentOutputSerializer}
+    ),
+    partial_update=extend_schema(
+        request=TreatmentUpdateSerializer, responses=TreatmentOutputSerializer
+    ),
+)
+class TreatmentViewSet(PatientObjectViewSet):
+    input_serializer = TreatmentInputSerializer
+    update_serializer = TreatmentUpdateSerializer
+    output_serializer = TreatmentOutputSerializer
+    filter_serializer = TreatmentFilterSerializer
+    queryset = Treatment.objects.none()
+
+    def get_queryset(self) -> Any:
+        if self.action == "list":
+            return selectors.treatment_list(user=self.request.user, **self.filters())
+        return selectors.treatments_visible_to(self.request.user)
+
+    def perform_write_create(self, data: dict[str, Any]) -> Treatment:
+        return services.treatment_create(patient=self.request.user.patient, data=data)
+
+    def perform_write_update(self, obj: Treatment, data: dict[str, Any]) -> Treatment:
+        return services.treatment_update(treatment=obj, data=data)
+
+    def perform_destroy(self, instance: Treatment) -> None:
+        services.treatment_delete(treatment=instance)
+
+
+class PainLogSyncView(APIView):
+    permission_classes = [IsPatient]
+
+    @extend_schema(request=PainLogSyncInputSerializer, responses=SyncOutputSerializer)
+    def post(self, request: Request) -> Response:
+        envelope = PainLogSyncInputSerializer(data=request.data)
+        envelope.is_valid(raise_exception=True)
+        slots: list[services.SyncOutcome | None] = []
+        valid: list[dict[str, Any]] = []
+        for raw in envelope.validated_data["logs"]:
+            item = PainLogSyncItemSerializer(data=raw)
+            if item.is_valid():
+                valid.append(item.validated_data)
+                slots.append(None)
+            else:
+                raw_id = raw.get("id")
+                slots.append(
+                    services.SyncOutcome(
+                        id=raw_id if isinstance(raw_id, str) else None,
+                        status="invalid",
+                        errors=item.errors,
+                    )
+                )
+        stored = iter(services.pain_logs_sync(patient=request.user.patient, items=valid))
+        results = [slot if slot is not None else next(stored) for slot in slots]
+        payload = {
+            "results": [
+                {"id": r.id, "status": r.status, **({"errors": r.errors} if r.errors else {})}
+                for r in results
+            ]
+        }
+        return Response(SyncOutputSerializer(payload).data)
+
+
+class TrendsView(APIView):
+    permission_classes = [IsPatient]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("days", int, description="1..365, default 30")],
+        responses=TrendsOutputSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        query = TrendsQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        patient = request.user.patient
+        days = query.validated_data["days"]
+        rows = selectors.trends_for(patient=patient, days=days, now=timezone.now())
+        payload = {"timezone": patient.timezone, "days": days, "results": rows}
+        return Response(TrendsOutputSerializer(payload).data)

@@ -1,0 +1,182 @@
+"""Writes. Each runs in one transaction holding the patient's row lock, so concurrent
+writes for one patient (two copies of a sync batch, a POST racing a sync) serialise
+instead of colliding on a primary key or double-counting an alert."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from knox.models import AuthToken
+
+from accounts.models import User, normalize_email
+from journal.models import PainLog, Patient, Treatment
+
+SYNC_FIELDS = (
+    "recorded_at",
+    "site",
+    "side",
+    "severity",
+    "swelling",
+    "sudden_onset",
+    "redness_or_warmth",
+    "fever",
+    "temperature_c",
+    "can_bear_weight",
+    "numbness_or_tingling",
+    "heard_pop",
+    "back_or_leg_pain",
+    "notes",
+)
+
+
+def _lock_patient(patient_id: int) -> Patient:
+    # On PostgreSQL this is SELECT ... FOR UPDATE; SQLite serialises writers anyway.
+    return Patient.objects.select_for_update().get(pk=patient_id)
+
+
+# --- accounts -----------------------------------------------------------------------------
+
+
+def patient_register(*, email: str, password: str, timezone_name: str) -> User:
+    email = normalize_email(email)
+    duplicate = ValidationError({"email": ["An account with this email already exists."]})
+    if User.objects.filter(email=email).exists():
+        raise duplicate
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(email=email, password=password)
+            Patient.objects.create(user=user, timezone=timezone_name)
+    except IntegrityError:
+        raise duplicate from None
+    return user
+
+
+def auth_token_issue(*, user: User) -> tuple[str, datetime | None]:
+    instance, token = AuthToken.objects.create(user)
+    return token, instance.expiry
+
+
+def patient_update(*, patient: Patient, data: dict[str, Any]) -> Patient:
+    with transaction.atomic():
+        locked = _lock_patient(patient.pk)
+        for name, value in data.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=list(data) or None)
+    return locked
+
+
+# --- pain logs ----------------------------------------------------------------------------
+
+
+def pain_log_create(*, patient: Patient, data: dict[str, Any]) -> PainLog:
+    with transaction.atomic():
+        _lock_patient(patient.pk)
+        log_id = data.get("id")
+        if log_id is not None and PainLog.objects.filter(pk=log_id).exists():
+            raise ValidationError(
+                {"id": ["An entry with this id already exists; use PATCH or sync to change it."]}
+            )
+        return PainLog.objects.create(patient_id=patient.pk, **data)
+
+
+def pain_log_update(*, log: PainLog, data: dict[str, Any]) -> PainLog:
+    with transaction.atomic():
+        _lock_patient(log.patient_id)
+        locked = PainLog.objects.select_for_update().get(pk=log.pk)
+        for name, value in data.items():
+            setattr(locked, name, value)
+        locked.save()
+    return locked
+
+
+def pain_log_delete(*, log: PainLog) -> None:
+    with transaction.atomic():
+        _lock_patient(log.patient_id)
+        PainLog.objects.filter(pk=log.pk).delete()
+
+
+@dataclass(slots=True)
+class SyncOutcome:
+    id: str | None
+    status: str  # created | updated | unchanged | invalid
+    errors: dict[str, Any] | None = field(default=None)
+
+
+def pain_logs_sync(*, patient: Patient, items: list[dict[str, Any]]) -> list[SyncOutcome]:
+    """Upsert validated entries by id; repeating a batch changes nothing.
+
+    ``items`` are validated dicts with an ``id``; the order of the outcomes matches.
+    """
+    now = timezone.now()
+    outcomes: list[SyncOutcome] = []
+    with transaction.atomic():
+        _lock_patient(patient.pk)
+        ids = {item["id"] for item in items}
+        existing = {log.pk: log for log in PainLog.objects.filter(pk__in=ids)}
+        to_create: dict[UUID, PainLog] = {}
+        to_update: dict[UUID, PainLog] = {}
+        for item in items:
+            log_id = item["id"]
+            values = {name: item[name] for name in SYNC_FIELDS}
+            current = existing.get(log_id) or to_create.get(log_id)
+            if current is None:
+                to_create[log_id] = PainLog(id=log_id, patient_id=patient.pk, **values)
+                outcomes.append(SyncOutcome(id=str(log_id), status="created"))
+                continue
+            if current.patient_id != patient.pk:
+                outcomes.append(
+                    SyncOutcome(
+                        id=str(log_id),
+                        status="invalid",
+                        errors={"id": ["This id cannot be used; generate a new one."]},
+                    )
+                )
+                continue
+            changed = [name for name, value in values.items() if getattr(current, name) != value]
+            if not changed:
+                outcomes.append(SyncOutcome(id=str(log_id), status="unchanged"))
+                continue
+            for name in changed:
+                setattr(current, name, values[name])
+            current.updated_at = now
+            if log_id not in to_create:
+                to_update[log_id] = current
+            outcomes.append(SyncOutcome(id=str(log_id), status="updated"))
+        PainLog.objects.bulk_create(to_create.values())
+        if to_update:
+            PainLog.objects.bulk_update(to_update.values(), [*SYNC_FIELDS, "updated_at"])
+    return outcomes
+
+
+# --- treatments ---------------------------------------------------------------------------
+
+
+def treatment_create(*, patient: Patient, data: dict[str, Any]) -> Treatment:
+    with transaction.atomic():
+        _lock_patient(patient.pk)
+        treatment_id = data.get("id")
+        if treatment_id is not None and Treatment.objects.filter(pk=treatment_id).exists():
+            raise ValidationError({"id": ["A treatment with this id already exists."]})
+        return Treatment.objects.create(patient_id=patient.pk, **data)
+
+
+def treatment_update(*, treatment: Treatment, data: dict[str, Any]) -> Treatment:
+    with transaction.atomic():
+        _lock_patient(treatment.patient_id)
+        locked = Treatment.objects.select_for_update().get(pk=treatment.pk)
+        for name, value in data.items():
+            setattr(locked, name, value)
+        locked.save()
+    return locked
+
+
+def treatment_delete(*, treatment: Treatment) -> None:
+    with transaction.atomic():
+        _lock_patient(treatment.patient_id)
+        Treatment.objects.filter(pk=treatment.pk).delete()
