@@ -52,7 +52,7 @@ class Patient(models.Model):
 
 
 class PainLog(models.Model):
-    """One pain-journal entry. The id may come from the app, so offline entries sync idempotently."""
+    """One pain-journal entry; the app may supply the id, so offline entries sync idempotently."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="pain_logs")
@@ -88,7 +88,8 @@ class PainLog(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_site_display()} ({self.side}) {self.severity}/10 at {self.recorded_at:%Y-%m-%d %H:%M}"
+        when = f"{self.recorded_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_site_display()} ({self.side}) {self.severity}/10 at {when}"
 
 
 class Treatment(models.Model):

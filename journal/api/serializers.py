@@ -17,7 +17,7 @@ from journal.api.fields import (
     StrictBooleanField,
     StrictIntegerField,
 )
-from journal.models import Patient, PainLog, Swelling, Treatment, TreatmentKind
+from journal.models import PainLog, Patient, Swelling, Treatment, TreatmentKind
 from journal.sites import Side, Site
 from journal.timezones import validate_timezone
 

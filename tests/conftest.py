@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group
+from rest_framework.test import APIClient
+
+from accounts.models import CLINICIANS_GROUP
+from journal.services import auth_token_issue
+from tests.factories import PatientFactory, UserFactory
+
+
+def client_for(user) -> APIClient:
+    """An API client as the phone sends it: a Bearer token from a real login."""
+    token, _ = auth_token_issue(user=user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return client
+
+
+@pytest.fixture
+def patient(db):
+    return PatientFactory()
+
+
+@pytest.fixture
+def stranger(db):
+    """Another patient, whose data the first must never see."""
+    return PatientFactory()
+
+
+@pytest.fixture
+def clinician(db):
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get_or_create(name=CLINICIANS_GROUP)[0])
+    return user
+
+
+@pytest.fixture
+def api(patient) -> APIClient:
+    return client_for(patient.user)
+
+
+@pytest.fixture
+def anon() -> APIClient:
+    return APIClient()
