@@ -44,9 +44,7 @@ def main() -> int:
     for name, command in COMMANDS.items():
         # Own process group: Ctrl-C reaches only us, and we stop the children in order.
         children[name] = subprocess.Popen(command, start_new_session=True)  # noqa: S603
-    print(
-        f"Journal API on http://{HOST}:{PORT}/ (admin at /admin/, docs at /api/docs/). Ctrl-C stops."
-    )
+    print(f"API on http://{HOST}:{PORT}/ (admin /admin/, docs /api/docs/). Ctrl-C stops.")
     exit_code = 0
     while not stopping:
         for name, child in children.items():
