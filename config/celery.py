@@ -10,4 +10,6 @@ app = Celery("footjournal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-app.conf.beat_schedule = {}
+app.conf.beat_schedule = {
+    "triage-reassess-due": {"task": "triage.reassess_due", "schedule": 15 * 60},
+}

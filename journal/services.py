@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -16,6 +16,9 @@ from knox.models import AuthToken
 
 from accounts.models import User, normalize_email
 from journal.models import PainLog, Patient, Treatment
+from triage.services import Reassessment, patient_reassess
+
+T = TypeVar("T")
 
 SYNC_FIELDS = (
     "recorded_at",
@@ -35,7 +38,8 @@ SYNC_FIELDS = (
 )
 
 
-def _lock_patient(patient_id: int) -> Patient:
+def patient_lock(patient_id: int) -> Patient:
+    """Serialise writes for one patient; call inside transaction.atomic."""
     # On PostgreSQL this is SELECT ... FOR UPDATE; SQLite serialises writers anyway.
     return Patient.objects.select_for_update().get(pk=patient_id)
 
@@ -63,42 +67,58 @@ def auth_token_issue(*, user: User) -> tuple[str, datetime | None]:
 
 
 def patient_update(*, patient: Patient, data: dict[str, Any]) -> Patient:
+    """Profile changes (diabetes, time zone) can change the advice, so they re-assess too."""
     with transaction.atomic():
-        locked = _lock_patient(patient.pk)
+        locked = patient_lock(patient.pk)
         for name, value in data.items():
             setattr(locked, name, value)
         locked.save(update_fields=list(data) or None)
+        _reassess(locked)
     return locked
+
+
+def _reassess(patient: Patient) -> Reassessment:
+    return patient_reassess(patient=patient, now=timezone.now())
+
+
+@dataclass(frozen=True, slots=True)
+class Written(Generic[T]):
+    """What a journal write stored, and the assessment made in the same transaction."""
+
+    obj: T
+    triage: Reassessment
 
 
 # --- pain logs ----------------------------------------------------------------------------
 
 
-def pain_log_create(*, patient: Patient, data: dict[str, Any]) -> PainLog:
+def pain_log_create(*, patient: Patient, data: dict[str, Any]) -> Written[PainLog]:
     with transaction.atomic():
-        _lock_patient(patient.pk)
+        locked = patient_lock(patient.pk)
         log_id = data.get("id")
         if log_id is not None and PainLog.objects.filter(pk=log_id).exists():
             raise ValidationError(
                 {"id": ["An entry with this id already exists; use PATCH or sync to change it."]}
             )
-        return PainLog.objects.create(patient_id=patient.pk, **data)
+        log = PainLog.objects.create(patient_id=patient.pk, **data)
+        return Written(log, _reassess(locked))
 
 
-def pain_log_update(*, log: PainLog, data: dict[str, Any]) -> PainLog:
+def pain_log_update(*, log: PainLog, data: dict[str, Any]) -> Written[PainLog]:
     with transaction.atomic():
-        _lock_patient(log.patient_id)
+        locked_patient = patient_lock(log.patient_id)
         locked = PainLog.objects.select_for_update().get(pk=log.pk)
         for name, value in data.items():
             setattr(locked, name, value)
         locked.save()
-    return locked
+        return Written(locked, _reassess(locked_patient))
 
 
-def pain_log_delete(*, log: PainLog) -> None:
+def pain_log_delete(*, log: PainLog) -> Reassessment:
     with transaction.atomic():
-        _lock_patient(log.patient_id)
+        locked = patient_lock(log.patient_id)
         PainLog.objects.filter(pk=log.pk).delete()
+        return _reassess(locked)
 
 
 @dataclass(slots=True)
@@ -108,7 +128,9 @@ class SyncOutcome:
     errors: dict[str, Any] | None = field(default=None)
 
 
-def pain_logs_sync(*, patient: Patient, items: list[dict[str, Any]]) -> list[SyncOutcome]:
+def pain_logs_sync(
+    *, patient: Patient, items: list[dict[str, Any]]
+) -> tuple[list[SyncOutcome], Reassessment]:
     """Upsert validated entries by id; repeating a batch changes nothing.
 
     ``items`` are validated dicts with an ``id``; the order of the outcomes matches.
@@ -116,7 +138,7 @@ def pain_logs_sync(*, patient: Patient, items: list[dict[str, Any]]) -> list[Syn
     now = timezone.now()
     outcomes: list[SyncOutcome] = []
     with transaction.atomic():
-        _lock_patient(patient.pk)
+        locked = patient_lock(patient.pk)
         ids = {item["id"] for item in items}
         existing = {log.pk: log for log in PainLog.objects.filter(pk__in=ids)}
         to_create: dict[UUID, PainLog] = {}
@@ -151,32 +173,34 @@ def pain_logs_sync(*, patient: Patient, items: list[dict[str, Any]]) -> list[Syn
         PainLog.objects.bulk_create(to_create.values())
         if to_update:
             PainLog.objects.bulk_update(to_update.values(), [*SYNC_FIELDS, "updated_at"])
-    return outcomes
+        return outcomes, _reassess(locked)
 
 
 # --- treatments ---------------------------------------------------------------------------
 
 
-def treatment_create(*, patient: Patient, data: dict[str, Any]) -> Treatment:
+def treatment_create(*, patient: Patient, data: dict[str, Any]) -> Written[Treatment]:
     with transaction.atomic():
-        _lock_patient(patient.pk)
+        locked = patient_lock(patient.pk)
         treatment_id = data.get("id")
         if treatment_id is not None and Treatment.objects.filter(pk=treatment_id).exists():
             raise ValidationError({"id": ["A treatment with this id already exists."]})
-        return Treatment.objects.create(patient_id=patient.pk, **data)
+        treatment = Treatment.objects.create(patient_id=patient.pk, **data)
+        return Written(treatment, _reassess(locked))
 
 
-def treatment_update(*, treatment: Treatment, data: dict[str, Any]) -> Treatment:
+def treatment_update(*, treatment: Treatment, data: dict[str, Any]) -> Written[Treatment]:
     with transaction.atomic():
-        _lock_patient(treatment.patient_id)
+        locked_patient = patient_lock(treatment.patient_id)
         locked = Treatment.objects.select_for_update().get(pk=treatment.pk)
         for name, value in data.items():
             setattr(locked, name, value)
         locked.save()
-    return locked
+        return Written(locked, _reassess(locked_patient))
 
 
-def treatment_delete(*, treatment: Treatment) -> None:
+def treatment_delete(*, treatment: Treatment) -> Reassessment:
     with transaction.atomic():
-        _lock_patient(treatment.patient_id)
+        locked = patient_lock(treatment.patient_id)
         Treatment.objects.filter(pk=treatment.pk).delete()
+        return _reassess(locked)

@@ -20,6 +20,7 @@ from journal.api.fields import (
 from journal.models import PainLog, Patient, Swelling, Treatment, TreatmentKind
 from journal.sites import Side, Site
 from journal.timezones import validate_timezone
+from triage.api.serializers import TriageSerializer
 
 MAX_FUTURE = timedelta(minutes=5)
 MAX_AGE = timedelta(days=365)
@@ -191,6 +192,16 @@ class PainLogOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class PainLogWrittenSerializer(PainLogOutputSerializer):
+    """A stored entry plus the assessment made in the same transaction."""
+
+    triage = TriageSerializer(read_only=True)
+
+    class Meta(PainLogOutputSerializer.Meta):
+        fields = [*PainLogOutputSerializer.Meta.fields, "triage"]
+        read_only_fields = fields
+
+
 class PainLogFilterSerializer(StrictSerializer):
     since = AwareDateTimeField(required=False)
     until = AwareDateTimeField(required=False)
@@ -213,6 +224,7 @@ class SyncResultSerializer(serializers.Serializer):
 
 class SyncOutputSerializer(serializers.Serializer):
     results = SyncResultSerializer(many=True)
+    triage = TriageSerializer()
 
 
 # --- treatments --------------------------------------------------------------------------
@@ -249,6 +261,14 @@ class TreatmentOutputSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
+        read_only_fields = fields
+
+
+class TreatmentWrittenSerializer(TreatmentOutputSerializer):
+    triage = TriageSerializer(read_only=True)
+
+    class Meta(TreatmentOutputSerializer.Meta):
+        fields = [*TreatmentOutputSerializer.Meta.fields, "triage"]
         read_only_fields = fields
 
 

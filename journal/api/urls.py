@@ -2,10 +2,12 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from journal.api import auth_views, views
+from triage.api import views as triage_views
 
 router = SimpleRouter(trailing_slash=True)
 router.register("logs", views.PainLogViewSet, basename="painlog")
 router.register("treatments", views.TreatmentViewSet, basename="treatment")
+router.register("alerts", triage_views.AlertViewSet, basename="alert")
 
 urlpatterns = [
     path("auth/register/", auth_views.RegisterView.as_view(), name="auth-register"),
@@ -15,5 +17,6 @@ urlpatterns = [
     path("sites/", views.SiteListView.as_view(), name="sites"),
     path("logs/sync/", views.PainLogSyncView.as_view(), name="painlog-sync"),
     path("trends/", views.TrendsView.as_view(), name="trends"),
+    path("triage/", triage_views.TriageView.as_view(), name="triage"),
     *router.urls,
 ]

@@ -22,17 +22,20 @@ from journal.api.serializers import (
     PainLogSyncInputSerializer,
     PainLogSyncItemSerializer,
     PainLogUpdateSerializer,
+    PainLogWrittenSerializer,
     SiteOutputSerializer,
     SyncOutputSerializer,
     TreatmentFilterSerializer,
     TreatmentInputSerializer,
     TreatmentOutputSerializer,
     TreatmentUpdateSerializer,
+    TreatmentWrittenSerializer,
     TrendsOutputSerializer,
     TrendsQuerySerializer,
 )
 from journal.models import PainLog, Treatment
 from journal.sites import CATALOGUE
+from triage.api.serializers import TriageSerializer
 
 
 class MeView(GenericAPIView):
@@ -91,20 +94,26 @@ class PatientObjectViewSet(
     def create(self, request: Request) -> Response:
         data = self.input_serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        obj = self.perform_write_create(data.validated_data)
-        return Response(self.output_serializer(obj).data, status=status.HTTP_201_CREATED)
+        written = self.perform_write_create(data.validated_data)
+        return Response(self._written(written), status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         obj = self.get_object()
         data = self.update_serializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        obj = self.perform_write_update(obj, data.validated_data)
-        return Response(self.output_serializer(obj).data)
+        written = self.perform_write_update(obj, data.validated_data)
+        return Response(self._written(written))
 
-    def perform_write_create(self, data: dict[str, Any]) -> Any:
+    def _written(self, written: services.Written[Any]) -> dict[str, Any]:
+        return {
+            **self.output_serializer(written.obj).data,
+            "triage": TriageSerializer(written.triage.assessment).data,
+        }
+
+    def perform_write_create(self, data: dict[str, Any]) -> services.Written[Any]:
         raise NotImplementedError
 
-    def perform_write_update(self, obj: Any, data: dict[str, Any]) -> Any:
+    def perform_write_update(self, obj: Any, data: dict[str, Any]) -> services.Written[Any]:
         raise NotImplementedError
 
 
@@ -116,9 +125,9 @@ class PatientObjectViewSet(
             OpenApiParameter("side", str, enum=["left", "right"]),
         ]
     ),
-    create=extend_schema(request=PainLogInputSerializer, responses={201: PainLogOutputSerializer}),
+    create=extend_schema(request=PainLogInputSerializer, responses={201: PainLogWrittenSerializer}),
     partial_update=extend_schema(
-        request=PainLogUpdateSerializer, responses=PainLogOutputSerializer
+        request=PainLogUpdateSerializer, responses=PainLogWrittenSerializer
     ),
 )
 class PainLogViewSet(PatientObjectViewSet):
@@ -133,10 +142,10 @@ class PainLogViewSet(PatientObjectViewSet):
             return selectors.pain_log_list(user=self.request.user, **self.filters())
         return selectors.pain_logs_visible_to(self.request.user)
 
-    def perform_write_create(self, data: dict[str, Any]) -> PainLog:
+    def perform_write_create(self, data: dict[str, Any]) -> services.Written[PainLog]:
         return services.pain_log_create(patient=self.request.user.patient, data=data)
 
-    def perform_write_update(self, obj: PainLog, data: dict[str, Any]) -> PainLog:
+    def perform_write_update(self, obj: PainLog, data: dict[str, Any]) -> services.Written[PainLog]:
         return services.pain_log_update(log=obj, data=data)
 
     def perform_destroy(self, instance: PainLog) -> None:
@@ -148,10 +157,10 @@ class PainLogViewSet(PatientObjectViewSet):
         parameters=[*_LIST_FILTERS, OpenApiParameter("kind", str, enum=["ice", "heat"])]
     ),
     create=extend_schema(
-        request=TreatmentInputSerializer, responses={201: TreatmentOutputSerializer}
+        request=TreatmentInputSerializer, responses={201: TreatmentWrittenSerializer}
     ),
     partial_update=extend_schema(
-        request=TreatmentUpdateSerializer, responses=TreatmentOutputSerializer
+        request=TreatmentUpdateSerializer, responses=TreatmentWrittenSerializer
     ),
 )
 class TreatmentViewSet(PatientObjectViewSet):
@@ -166,10 +175,12 @@ class TreatmentViewSet(PatientObjectViewSet):
             return selectors.treatment_list(user=self.request.user, **self.filters())
         return selectors.treatments_visible_to(self.request.user)
 
-    def perform_write_create(self, data: dict[str, Any]) -> Treatment:
+    def perform_write_create(self, data: dict[str, Any]) -> services.Written[Treatment]:
         return services.treatment_create(patient=self.request.user.patient, data=data)
 
-    def perform_write_update(self, obj: Treatment, data: dict[str, Any]) -> Treatment:
+    def perform_write_update(
+        self, obj: Treatment, data: dict[str, Any]
+    ) -> services.Written[Treatment]:
         return services.treatment_update(treatment=obj, data=data)
 
     def perform_destroy(self, instance: Treatment) -> None:
@@ -199,15 +210,18 @@ class PainLogSyncView(APIView):
                         errors=item.errors,
                     )
                 )
-        stored = iter(services.pain_logs_sync(patient=request.user.patient, items=valid))
+        outcomes, reassessment = services.pain_logs_sync(patient=request.user.patient, items=valid)
+        stored = iter(outcomes)
         results = [slot if slot is not None else next(stored) for slot in slots]
-        payload = {
-            "results": [
-                {"id": r.id, "status": r.status, **({"errors": r.errors} if r.errors else {})}
-                for r in results
-            ]
-        }
-        return Response(SyncOutputSerializer(payload).data)
+        return Response(
+            {
+                "results": [
+                    {"id": r.id, "status": r.status, **({"errors": r.errors} if r.errors else {})}
+                    for r in results
+                ],
+                "triage": TriageSerializer(reassessment.assessment).data,
+            }
+        )
 
 
 class TrendsView(APIView):

@@ -1,0 +1,57 @@
+"""Build the immutable facts the rules read from the database: two indexed queries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from journal.models import PainLog, Patient, Treatment
+from journal.timezones import zone
+from triage.domain import Entry, PatientFacts, Profile
+from triage.domain import Treatment as TreatmentFact
+from triage.rules import LOOKBACK
+
+_ENTRY_FIELDS = (
+    "id",
+    "recorded_at",
+    "site",
+    "side",
+    "severity",
+    "swelling",
+    "sudden_onset",
+    "redness_or_warmth",
+    "fever",
+    "temperature_c",
+    "can_bear_weight",
+    "numbness_or_tingling",
+    "heard_pop",
+    "back_or_leg_pain",
+)
+_TREATMENT_FIELDS = ("id", "kind", "site", "side", "started_at", "minutes", "skin_reaction")
+
+
+def patient_facts(*, patient: Patient, now: datetime) -> PatientFacts:
+    since = now - LOOKBACK
+    entries = tuple(
+        Entry(**{**row, "temperature_c": _float(row["temperature_c"])})
+        for row in PainLog.objects.filter(patient_id=patient.pk, recorded_at__gte=since).values(
+            *_ENTRY_FIELDS
+        )
+    )
+    treatments = tuple(
+        TreatmentFact(**row)
+        for row in Treatment.objects.filter(patient_id=patient.pk, started_at__gte=since).values(
+            *_TREATMENT_FIELDS
+        )
+    )
+    profile = Profile(
+        timezone=zone(patient.timezone),
+        has_diabetes=patient.has_diabetes,
+        has_circulation_problems=patient.has_circulation_problems,
+        has_reduced_sensation=patient.has_reduced_sensation,
+        date_of_birth=patient.date_of_birth,
+    )
+    return PatientFacts(profile=profile, now=now, entries=entries, treatments=treatments)
+
+
+def _float(value: object) -> float | None:
+    return None if value is None else float(value)  # type: ignore[arg-type]

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from journal.models import Patient
+
+
+class LevelChoice(models.TextChoices):
+    SELF_CARE = "self_care", "Self-care"
+    CONSULT = "consult", "Book an appointment"
+    CONSULT_24H = "consult_24h", "See a doctor within 24 hours"
+    EMERGENCY = "emergency", "Go now"
+
+
+class AlertStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    RESOLVED = "resolved", "Resolved"
+
+
+ACTIVE_STATUSES = (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED)
+
+
+class Alert(models.Model):
+    """A finding at `consult` or above, one per patient, rule and site/side episode.
+
+    A condition that persists over many entries updates this row instead of opening another;
+    it is resolved when a re-assessment no longer finds it.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="alerts")
+    rule = models.CharField(max_length=64)
+    # "site/side/episode-start", or "-" parts for patient-wide findings; a plain string
+    # so the uniqueness below holds on SQLite too (NULLs never collide in a unique index).
+    episode_key = models.CharField(max_length=64)
+    site = models.CharField(max_length=20, blank=True, default="")
+    side = models.CharField(max_length=5, blank=True, default="")
+    episode_start = models.DateField(null=True, blank=True)
+    level = models.CharField(max_length=12, choices=LevelChoice.choices)
+    status = models.CharField(max_length=12, choices=AlertStatus.choices, default=AlertStatus.OPEN)
+    message = models.TextField()
+    reason = models.TextField()
+    source_file = models.CharField(max_length=64)
+    source_passage = models.TextField()
+    entry_ids = models.JSONField(default=list)
+    opened_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "rule", "episode_key"],
+                condition=Q(status__in=["open", "acknowledged"]),
+                name="alert_one_active_per_rule_episode",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["patient", "status"], name="alert_patient_status"),
+            models.Index(fields=["status"], condition=Q(status="open"), name="alert_open_partial"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} ({self.level}) for {self.patient}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
