@@ -11,5 +11,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
+    "notify-sweep-outbox": {"task": "notify.sweep_outbox", "schedule": 60},
+    "notify-send-due-reminders": {"task": "notify.send_due_reminders", "schedule": 60},
     "triage-reassess-due": {"task": "triage.reassess_due", "schedule": 15 * 60},
 }

@@ -23,6 +23,14 @@ class TreatmentKind(models.TextChoices):
     HEAT = "heat", "Heat"
 
 
+def default_reminder_channels() -> list[str]:
+    return ["push"]
+
+
+def default_alert_channels() -> list[str]:
+    return ["push", "email"]
+
+
 class Patient(models.Model):
     """A patient's profile; its primary key is the user's id, so scoping is one comparison."""
 
@@ -36,6 +44,11 @@ class Patient(models.Model):
     has_circulation_problems = models.BooleanField(default=False)
     has_reduced_sensation = models.BooleanField(default=False)
     date_of_birth = models.DateField(null=True, blank=True)
+    # Channels the patient wants: "push" (every active device) and/or "email".
+    reminder_channels = models.JSONField(default=default_reminder_channels)
+    alert_channels = models.JSONField(default=default_alert_channels)
+    # When the next daily reminder is due (UTC), kept by notify; NULL while reminders are off.
+    next_reminder_at = models.DateTimeField(null=True, blank=True, db_index=True)
     clinicians = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,

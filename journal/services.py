@@ -16,9 +16,12 @@ from knox.models import AuthToken
 
 from accounts.models import User, normalize_email
 from journal.models import PainLog, Patient, Treatment
+from notify.services import reminder_reschedule, timer_cancel, treatment_timer_sync
 from triage.services import Reassessment, patient_reassess
 
 T = TypeVar("T")
+
+REMINDER_FIELDS = {"timezone", "reminder_time", "reminders_enabled"}
 
 SYNC_FIELDS = (
     "recorded_at",
@@ -55,7 +58,8 @@ def patient_register(*, email: str, password: str, timezone_name: str) -> User:
     try:
         with transaction.atomic():
             user = User.objects.create_user(email=email, password=password)
-            Patient.objects.create(user=user, timezone=timezone_name)
+            patient = Patient.objects.create(user=user, timezone=timezone_name)
+            reminder_reschedule(patient=patient, now=timezone.now())
     except IntegrityError:
         raise duplicate from None
     return user
@@ -73,6 +77,8 @@ def patient_update(*, patient: Patient, data: dict[str, Any]) -> Patient:
         for name, value in data.items():
             setattr(locked, name, value)
         locked.save(update_fields=list(data) or None)
+        if REMINDER_FIELDS & set(data):
+            reminder_reschedule(patient=locked, now=timezone.now())
         _reassess(locked)
     return locked
 
@@ -185,7 +191,8 @@ def treatment_create(*, patient: Patient, data: dict[str, Any]) -> Written[Treat
         treatment_id = data.get("id")
         if treatment_id is not None and Treatment.objects.filter(pk=treatment_id).exists():
             raise ValidationError({"id": ["A treatment with this id already exists."]})
-        treatment = Treatment.objects.create(patient_id=patient.pk, **data)
+        treatment = Treatment.objects.create(patient=locked, **data)
+        treatment_timer_sync(treatment=treatment, now=timezone.now())
         return Written(treatment, _reassess(locked))
 
 
@@ -196,11 +203,13 @@ def treatment_update(*, treatment: Treatment, data: dict[str, Any]) -> Written[T
         for name, value in data.items():
             setattr(locked, name, value)
         locked.save()
+        treatment_timer_sync(treatment=locked, now=timezone.now())
         return Written(locked, _reassess(locked_patient))
 
 
 def treatment_delete(*, treatment: Treatment) -> Reassessment:
     with transaction.atomic():
         locked = patient_lock(treatment.patient_id)
+        timer_cancel(subject_ref=f"treatment:{treatment.pk}")
         Treatment.objects.filter(pk=treatment.pk).delete()
         return _reassess(locked)

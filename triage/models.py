@@ -55,6 +55,8 @@ class Alert(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # The highest level people were told about; a rise above it is news, a repeat is not.
+    notified_level = models.CharField(max_length=12, blank=True, default="")
 
     class Meta:
         ordering = ["-opened_at"]

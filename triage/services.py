@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from journal.models import Patient
+from notify.services import alerts_announce
 from triage.domain import Level
 from triage.engine import Assessment, assess
 from triage.facts import patient_facts
@@ -52,6 +53,8 @@ def patient_reassess(*, patient: Patient, now: datetime) -> Reassessment:
         raise RuntimeError("patient_reassess must run inside the transaction that changed the data")
     assessment = assess(patient_facts(patient=patient, now=now))
     changes = _sync_alerts(patient=patient, findings=assessment.findings, now=now)
+    # Same transaction: the outbox rows commit (or roll back) with the alerts.
+    alerts_announce(patient=patient, alerts=[*changes.opened, *changes.escalated], now=now)
     return Reassessment(assessment=assessment, changes=changes)
 
 

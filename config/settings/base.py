@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "accounts",
     "journal",
     "triage",
+    "notify",
 ]
 
 MIDDLEWARE = [
@@ -139,13 +140,19 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "NotificationChannelEnum": "journal.api.serializers.NOTIFICATION_CHANNELS"
+    },
 }
 
 # Celery: JSON only, explicit names, late acks; tasks must be idempotent.
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 3600,
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+    }
 else:
     # Zero-setup default: kombu's filesystem transport needs no server.
     _broker_dir = VAR_DIR / "broker"
@@ -166,8 +173,25 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A web request must not hang on a dead broker: give up quickly, the outbox sweep re-sends.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# Notifications.
+APP_BASE_URL = env_str("APP_BASE_URL", "http://127.0.0.1:8000")
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 6, minimum=1, maximum=50)
+# A claimed message whose sender has been silent this long is presumed dead and re-sent.
+# Must exceed the longest send (channel timeouts are 10 s) and the task time limit.
+NOTIFY_CLAIM_TIMEOUT_SECONDS = env_int(
+    "NOTIFY_CLAIM_TIMEOUT_SECONDS", 300, minimum=1, maximum=86400
+)
+TREATMENT_TIMER_MINUTES = 15
 
 LOGGING = {
     "version": 1,

@@ -76,6 +76,16 @@ class TokenOutputSerializer(serializers.Serializer):
     expiry = serializers.DateTimeField()
 
 
+NOTIFICATION_CHANNELS = ["push", "email"]
+
+
+class ChannelListField(serializers.ListField):
+    child = serializers.ChoiceField(choices=NOTIFICATION_CHANNELS)
+
+    def to_internal_value(self, data: Any) -> list[str]:
+        return sorted(set(super().to_internal_value(data)))
+
+
 class MeSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
     email = serializers.EmailField(source="user.email", read_only=True)
     timezone = serializers.CharField(max_length=64, validators=[validate_iana_timezone])
@@ -84,6 +94,15 @@ class MeSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
     has_diabetes = StrictBooleanField()
     has_circulation_problems = StrictBooleanField()
     has_reduced_sensation = StrictBooleanField()
+    reminder_channels = ChannelListField(
+        help_text="Where daily reminders go: any of push, email; empty for none"
+    )
+    alert_channels = ChannelListField(
+        help_text=(
+            "Where see-a-doctor alerts go. Alerts at consult_24h and above are always "
+            "delivered: by email when no chosen channel can reach you."
+        )
+    )
 
     class Meta:
         model = Patient
@@ -96,6 +115,8 @@ class MeSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
             "has_circulation_problems",
             "has_reduced_sensation",
             "date_of_birth",
+            "reminder_channels",
+            "alert_channels",
         ]
 
     def validate_date_of_birth(self, value: Any) -> Any:

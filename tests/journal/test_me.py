@@ -16,6 +16,8 @@ def test_profile_fields(api, patient):
         "has_circulation_problems": False,
         "has_reduced_sensation": False,
         "date_of_birth": None,
+        "reminder_channels": ["push"],
+        "alert_channels": ["push", "email"],
     }
 
 
@@ -46,6 +48,8 @@ def test_patch_profile(api, patient):
         ({"email": "new@example.com"}, "email"),
         ({"date_of_birth": "2999-01-01"}, "date_of_birth"),
         ({"nickname": "Ada"}, "nickname"),
+        ({"alert_channels": ["pigeon"]}, "alert_channels"),
+        ({"reminder_channels": "email"}, "reminder_channels"),
     ],
 )
 def test_patch_rejects_bad_values_and_changes_nothing(api, patient, payload, field):

@@ -1,0 +1,99 @@
+"""What each message says. Pure functions: no health detail beyond what the person must act
+on; the app shows the details after login."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from triage.domain import Level
+
+ACTIONS: dict[Level, str] = {
+    Level.EMERGENCY: "Go to an emergency department now, or call your local emergency number.",
+    Level.CONSULT_24H: "See a doctor within 24 hours.",
+    Level.CONSULT: "Book an appointment with your doctor.",
+}
+SUBJECTS: dict[Level, str] = {
+    Level.EMERGENCY: "Please get medical help now",
+    Level.CONSULT_24H: "Please see a doctor within 24 hours",
+    Level.CONSULT: "Please book a doctor's appointment",
+}
+URGENCY: dict[Level, str] = {
+    Level.EMERGENCY: "high",
+    Level.CONSULT_24H: "high",
+    Level.CONSULT: "normal",
+}
+SIGN_OFF = (
+    "If you are worried or it gets worse, do not wait: contact a doctor. "
+    "In an emergency, call your local emergency number."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Content:
+    subject: str
+    text: str
+    tag: str
+    url: str
+    urgency: str = "normal"
+    data: dict[str, str] = field(default_factory=dict)
+
+
+def patient_alert(*, levels: list[Level], base_url: str, reference: str) -> Content:
+    """One message for everything that opened together, at the highest level."""
+    ordered = sorted(set(levels), reverse=True)
+    top = ordered[0]
+    todo = "\n".join(f"- {ACTIONS[level]}" for level in ordered)
+    text = (
+        "Something you logged in your foot and ankle journal means you should act on it.\n\n"
+        f"What to do:\n{todo}\n\n"
+        "Open the app to see why.\n\n"
+        f"{SIGN_OFF}\n"
+    )
+    return Content(
+        subject=SUBJECTS[top],
+        text=text,
+        tag=f"alert-{reference}",
+        url=f"{base_url}/app/alerts",
+        urgency=URGENCY[top],
+        data={"kind": "alert", "level": top.code},
+    )
+
+
+def clinician_alert(*, level: Level, patient_email: str, admin_url: str, reference: str) -> Content:
+    return Content(
+        subject=f"Patient needs review: {SUBJECTS[level].lower()}",
+        text=(
+            f'Your patient {patient_email} has an alert at level "{level.code}": '
+            f"{ACTIONS[level].lower()}\n\n"
+            f"Review it in the clinician admin (sign-in required):\n{admin_url}\n"
+        ),
+        tag=f"clinician-alert-{reference}",
+        url=admin_url,
+        urgency=URGENCY[level],
+        data={"kind": "clinician_alert", "level": level.code},
+    )
+
+
+def daily_reminder(*, base_url: str, local_day: str) -> Content:
+    return Content(
+        subject="How is your foot or ankle today?",
+        text="You have not logged today yet. It takes a minute, and it helps your doctor.\n",
+        tag=f"reminder-{local_day}",
+        url=f"{base_url}/app/log",
+        data={"kind": "reminder"},
+    )
+
+
+def treatment_timer(*, kind: str, minutes: int, base_url: str, treatment_id: str) -> Content:
+    what = "ice" if kind == "ice" else "heat"
+    return Content(
+        subject=f"Time to take the {what} off",
+        text=(
+            f"It has been {minutes} minutes. Take the {what} off now and leave a few hours "
+            "before the next session.\n"
+        ),
+        tag=f"timer-{treatment_id}",
+        url=f"{base_url}/app/treatments",
+        urgency="high",
+        data={"kind": "timer", "treatment_id": treatment_id},
+    )

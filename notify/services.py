@@ -1,0 +1,382 @@
+"""Record the decision, then send.
+
+Every message is first an outbox row written in the transaction that caused it. Delivery is
+a separate step that claims the row with a conditional UPDATE, so two workers (or a retry
+racing a sweep) can never both send it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Max, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from journal.models import PainLog, Patient, Treatment
+from journal.timezones import zone
+from notify import content
+from notify.models import (
+    AttemptOutcome,
+    DeliveryAttempt,
+    Device,
+    Message,
+    MessageKind,
+    MessageStatus,
+)
+from notify.schedule import next_reminder_at
+from triage.domain import Level
+from triage.models import Alert
+
+log = logging.getLogger(__name__)
+
+PUSH_CHANNELS = ("webpush", "fcm", "apns")
+ALWAYS_DELIVER_FROM = Level.CONSULT_24H
+CLINICIAN_EMAIL_FROM = Level.CONSULT_24H
+
+
+# --- enqueueing (inside the caller's transaction) -----------------------------------------
+
+
+def _addresses(patient: Patient, wanted: Iterable[str]) -> list[tuple[str, Device | None, str]]:
+    """(channel, device, email) triples for the channels a patient chose.
+
+    Reads ``patient.devices.all()`` so a caller handling many patients can prefetch them.
+    """
+    targets: list[tuple[str, Device | None, str]] = []
+    if "push" in wanted:
+        devices = sorted((d for d in patient.devices.all() if d.active), key=lambda d: d.created_at)
+        targets += [(device.kind, device, "") for device in devices]
+    if "email" in wanted:
+        targets.append(("email", None, patient.user.email))
+    return targets
+
+
+def _enqueue(
+    *,
+    key: str,
+    kind: str,
+    patient: Patient | None,
+    targets: list[tuple[str, Device | None, str]],
+    body: content.Content,
+    due_at: datetime,
+    subject_ref: str = "",
+) -> list[Message]:
+    rows = [
+        Message(
+            dedupe_key=f"{key}:{channel}:{device.pk if device else email}"[:200],
+            kind=kind,
+            channel=channel,
+            patient=patient,
+            device=device,
+            to_email=email,
+            subject=body.subject,
+            body=body.text,
+            url=body.url,
+            tag=body.tag,
+            urgency=body.urgency,
+            data=body.data,
+            subject_ref=subject_ref,
+            due_at=due_at,
+        )
+        for channel, device, email in targets
+    ]
+    # ON CONFLICT DO NOTHING: a row already in the outbox stays the only copy. Dispatching
+    # the id of a row that was not inserted is harmless: nothing matches its claim.
+    return Message.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def dispatch_on_commit(messages: list[Message], *, now: datetime) -> None:
+    """Hand due messages to Celery once the rows are committed.
+
+    Publishing inside the transaction would let a worker look for a row that does not exist
+    yet (or never will, on rollback). If the broker is down the publish fails here, after
+    the commit, and the row waits for the every-minute sweep instead of being lost.
+    """
+    ids = [str(m.pk) for m in messages if m.due_at <= now]
+    if not ids:
+        return
+
+    def publish() -> None:
+        from notify.tasks import deliver_message
+
+        for message_id in ids:
+            try:
+                deliver_message.delay(message_id)
+            except Exception:  # any broker failure; the sweep is the fallback
+                log.warning("broker unavailable; message %s left for the sweep", message_id)
+                return
+
+    transaction.on_commit(publish)
+
+
+def alerts_announce(*, patient: Patient, alerts: list[Alert], now: datetime) -> list[Message]:
+    """Tell the patient (and, when urgent, their clinicians) about new or higher alerts.
+
+    Alerts that open together become one message per person at the highest level. An alert
+    is news only above the level people were already told about.
+    """
+    news = [a for a in alerts if Level.from_code(a.level) >= Level.CONSULT and _is_news(a)]
+    if not news:
+        return []
+    levels = [Level.from_code(a.level) for a in news]
+    top = max(levels)
+    reference = "-".join(sorted(f"{a.pk.hex[:8]}{Level.from_code(a.level).value}" for a in news))
+    key = f"alert:{patient.pk}:{reference}"
+    base = settings.APP_BASE_URL
+    wanted = set(patient.alert_channels)
+    targets = _addresses(patient, wanted)
+    if top >= ALWAYS_DELIVER_FROM and not targets:
+        # Urgent advice must reach the patient even with every channel turned off or no
+        # working device.
+        targets = _addresses(patient, {"email"})
+    body = content.patient_alert(levels=levels, base_url=base, reference=reference)
+    created = _enqueue(
+        key=key, kind=MessageKind.ALERT, patient=patient, targets=targets, body=body, due_at=now
+    )
+    if top >= CLINICIAN_EMAIL_FROM:
+        admin_url = base + reverse("admin:journal_patient_change", args=[patient.pk])
+        clinician_body = content.clinician_alert(
+            level=top, patient_email=patient.user.email, admin_url=admin_url, reference=reference
+        )
+        for clinician in patient.clinicians.filter(is_active=True).order_by("pk"):
+            created += _enqueue(
+                key=f"{key}:clinician:{clinician.pk}",
+                kind=MessageKind.CLINICIAN_ALERT,
+                patient=patient,
+                targets=[("email", None, clinician.email)],
+                body=clinician_body,
+                due_at=now,
+            )
+    for alert in news:
+        alert.notified_level = alert.level
+        alert.save(update_fields=["notified_level"])
+    dispatch_on_commit(created, now=now)
+    return created
+
+
+def _is_news(alert: Alert) -> bool:
+    if not alert.notified_level:
+        return True
+    return Level.from_code(alert.level) > Level.from_code(alert.notified_level)
+
+
+def treatment_timer_sync(*, treatment: Treatment, now: datetime) -> list[Message]:
+    """A running ice/heat session gets a "take it off" push; stopping it cancels that."""
+    ref = f"treatment:{treatment.pk}"
+    if treatment.minutes is not None:
+        timer_cancel(subject_ref=ref)
+        return []
+    minutes = settings.TREATMENT_TIMER_MINUTES
+    due = treatment.started_at + timedelta(minutes=minutes)
+    if due <= now - timedelta(minutes=minutes):
+        return []  # logged long after the fact: a timer now would only confuse
+    # A changed start time moves the timer: cancel any other pending one for this session.
+    Message.objects.filter(
+        subject_ref=ref, kind=MessageKind.TIMER, status=MessageStatus.PENDING
+    ).exclude(due_at=due).update(status=MessageStatus.CANCELLED)
+    patient = treatment.patient
+    targets = [t for t in _addresses(patient, {"push"}) if t[0] in PUSH_CHANNELS]
+    body = content.treatment_timer(
+        kind=treatment.kind,
+        minutes=minutes,
+        base_url=settings.APP_BASE_URL,
+        treatment_id=str(treatment.pk),
+    )
+    created = _enqueue(
+        key=f"timer:{treatment.pk}:{treatment.started_at.isoformat()}",
+        kind=MessageKind.TIMER,
+        patient=patient,
+        targets=targets,
+        body=body,
+        due_at=due,
+        subject_ref=ref,
+    )
+    dispatch_on_commit(created, now=now)
+    return created
+
+
+def timer_cancel(*, subject_ref: str) -> int:
+    return Message.objects.filter(
+        subject_ref=subject_ref, kind=MessageKind.TIMER, status=MessageStatus.PENDING
+    ).update(status=MessageStatus.CANCELLED)
+
+
+def reminder_reschedule(*, patient: Patient, now: datetime) -> None:
+    """Keep the indexed next-due column in step with the profile."""
+    if patient.reminders_enabled:
+        patient.next_reminder_at = next_reminder_at(
+            tz=zone(patient.timezone), at=patient.reminder_time, after=now
+        )
+    else:
+        patient.next_reminder_at = None
+    patient.save(update_fields=["next_reminder_at"])
+
+
+def reminders_enqueue_due(*, now: datetime, chunk: int = 500) -> int:
+    """Daily reminders for everyone whose next-due time has passed, a chunk at a time.
+
+    SKIP LOCKED lets two sweeps overlap without waiting on or double-counting each other;
+    advancing ``next_reminder_at`` in the same transaction makes each local day one reminder.
+    """
+    handled = 0
+    while True:
+        with transaction.atomic():
+            patients = list(
+                Patient.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(reminders_enabled=True, next_reminder_at__lte=now)
+                .select_related("user")
+                .prefetch_related("devices")
+                .order_by("next_reminder_at")[:chunk]
+            )
+            if not patients:
+                return handled
+            last_logged = dict(
+                PainLog.objects.filter(
+                    patient__in=patients, recorded_at__gte=now - timedelta(days=2)
+                )
+                .values("patient")
+                .annotate(last=Max("recorded_at"))
+                .values_list("patient", "last")
+            )
+            created: list[Message] = []
+            for patient in patients:
+                tz = zone(patient.timezone)
+                day = patient.next_reminder_at.astimezone(tz).date()  # type: ignore[union-attr]
+                last = last_logged.get(patient.pk)
+                if last is None or last.astimezone(tz).date() < day:
+                    body = content.daily_reminder(
+                        base_url=settings.APP_BASE_URL, local_day=str(day)
+                    )
+                    created += _enqueue(
+                        key=f"reminder:{patient.pk}:{day.isoformat()}",
+                        kind=MessageKind.REMINDER,
+                        patient=patient,
+                        targets=_addresses(patient, set(patient.reminder_channels)),
+                        body=body,
+                        due_at=now,
+                    )
+                patient.next_reminder_at = next_reminder_at(
+                    tz=tz, at=patient.reminder_time, after=now
+                )
+            Patient.objects.bulk_update(patients, ["next_reminder_at"])
+            dispatch_on_commit(created, now=now)
+        handled += len(patients)
+
+
+# --- delivery ------------------------------------------------------------------------------
+
+
+def message_claim(*, message_id: str, now: datetime) -> Message | None:
+    """Take the row for sending, or return None if someone else has it or it is done.
+
+    One conditional UPDATE: of two workers racing, exactly one sees a row count of 1.
+    A row left in "sending" by a worker that died is claimable again after the timeout.
+    """
+    stale = now - timedelta(seconds=settings.NOTIFY_CLAIM_TIMEOUT_SECONDS)
+    claimed = (
+        Message.objects.filter(pk=message_id)
+        .filter(
+            Q(status=MessageStatus.PENDING, due_at__lte=now)
+            | Q(status=MessageStatus.SENDING, claimed_at__lt=stale)
+        )
+        .update(status=MessageStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return None
+    return Message.objects.select_related("device").get(pk=message_id)
+
+
+def backoff(attempt: int) -> timedelta:
+    """30 s, 2 min, 8 min, 32 min, then hourly: long enough for a provider to recover."""
+    return timedelta(seconds=min(30 * 4 ** (attempt - 1), 3600))
+
+
+def message_deliver(*, message_id: str) -> str:
+    """Send one outbox row if it is ours to send; returns the resulting status."""
+    from notify.channels import get_channel
+    from notify.channels.base import Envelope, TransportError
+
+    claimed_at = timezone.now()
+    message = message_claim(message_id=message_id, now=claimed_at)
+    if message is None:
+        return "skipped"
+    if message.device is not None and not message.device.active:
+        return _finish(message, claimed_at, AttemptOutcome.PERMANENT, "device deactivated", "")
+    envelope = Envelope(
+        subject=message.subject,
+        text=message.body,
+        html=message.html or None,
+        url=message.url or None,
+        tag=message.tag or None,
+        urgency=message.urgency,
+        data={**message.data, "message_id": str(message.pk)},
+    )
+    address = message.device.channel_address() if message.device else {"email": message.to_email}
+    started = time.monotonic()
+    try:
+        provider_id = get_channel(message.channel).send(envelope, address) or ""
+    except TransportError as exc:
+        outcome = AttemptOutcome.PERMANENT if exc.permanent else AttemptOutcome.TRANSIENT
+        if exc.gone and message.device is not None:
+            Device.objects.filter(pk=message.device.pk).update(
+                active=False, deactivated_reason=str(exc)[:200]
+            )
+        return _finish(message, claimed_at, outcome, str(exc), "", started)
+    return _finish(message, claimed_at, AttemptOutcome.SENT, "", provider_id, started)
+
+
+def _finish(
+    message: Message,
+    claimed_at: datetime,
+    outcome: str,
+    error: str,
+    provider_id: str,
+    started: float | None = None,
+) -> str:
+    now = timezone.now()
+    if outcome == AttemptOutcome.SENT:
+        update = {"status": MessageStatus.SENT, "sent_at": now, "last_error": ""}
+    elif outcome == AttemptOutcome.TRANSIENT and message.attempts < settings.NOTIFY_MAX_ATTEMPTS:
+        update = {
+            "status": MessageStatus.PENDING,
+            "due_at": now + backoff(message.attempts),
+            "last_error": error,
+        }
+    else:
+        update = {"status": MessageStatus.FAILED, "last_error": error}
+    duration = int((time.monotonic() - started) * 1000) if started is not None else 0
+    with transaction.atomic():
+        DeliveryAttempt.objects.create(
+            message=message,
+            channel=message.channel,
+            at=now,
+            outcome=outcome,
+            error=error[:2000],
+            provider_id=provider_id[:200],
+            duration_ms=duration,
+        )
+        # Only the holder of this claim may settle the row.
+        Message.objects.filter(
+            pk=message.pk, status=MessageStatus.SENDING, claimed_at=claimed_at
+        ).update(**update)
+    return str(update["status"])
+
+
+def messages_due(*, now: datetime, limit: int = 1000) -> list[str]:
+    """Pending rows that are due, and rows stuck in "sending" past the claim timeout."""
+    stale = now - timedelta(seconds=settings.NOTIFY_CLAIM_TIMEOUT_SECONDS)
+    return [
+        str(pk)
+        for pk in Message.objects.filter(
+            Q(status=MessageStatus.PENDING, due_at__lte=now)
+            | Q(status=MessageStatus.SENDING, claimed_at__lt=stale)
+        )
+        .order_by("due_at")
+        .values_list("pk", flat=True)[:limit]
+    ]

@@ -1,0 +1,44 @@
+"""Thin, idempotent tasks that take ids; due times live in the database."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+from django.utils import timezone
+
+from notify import services
+
+# Database hiccups are worth retrying; channel failures are not retried here but recorded
+# on the outbox row, whose due time the sweep honours.
+_DB_ERRORS = (OperationalError, InterfaceError)
+
+
+@shared_task(
+    name="notify.deliver_message",
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=_DB_ERRORS,
+    retry_backoff=True,
+    max_retries=3,
+    time_limit=60,
+    soft_time_limit=45,
+)
+def deliver_message(message_id: str) -> str:
+    return services.message_deliver(message_id=message_id)
+
+
+@shared_task(name="notify.sweep_outbox", acks_late=True, ignore_result=True, time_limit=60)
+def sweep_outbox() -> int:
+    """Every minute: whatever is due, waiting for a retry, or stuck with a dead worker.
+
+    This is what makes a message created while the broker was down go out once it is back.
+    """
+    ids = services.messages_due(now=timezone.now())
+    for message_id in ids:
+        deliver_message.delay(message_id)
+    return len(ids)
+
+
+@shared_task(name="notify.send_due_reminders", acks_late=True, ignore_result=True, time_limit=300)
+def send_due_reminders() -> int:
+    return services.reminders_enqueue_due(now=timezone.now())
