@@ -11,6 +11,7 @@ import logging
 import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -57,7 +58,13 @@ def _addresses(patient: Patient, wanted: Iterable[str]) -> list[tuple[str, Devic
     return targets
 
 
-def _enqueue(
+def _enqueue(**kwargs: Any) -> list[Message]:
+    # ON CONFLICT DO NOTHING: a row already in the outbox stays the only copy. Dispatching
+    # the id of a row that was not inserted is harmless: nothing matches its claim.
+    return Message.objects.bulk_create(_rows(**kwargs), ignore_conflicts=True)
+
+
+def _rows(
     *,
     key: str,
     kind: str,
@@ -67,7 +74,7 @@ def _enqueue(
     due_at: datetime,
     subject_ref: str = "",
 ) -> list[Message]:
-    rows = [
+    return [
         Message(
             dedupe_key=f"{key}:{channel}:{device.pk if device else email}"[:200],
             kind=kind,
@@ -86,9 +93,6 @@ def _enqueue(
         )
         for channel, device, email in targets
     ]
-    # ON CONFLICT DO NOTHING: a row already in the outbox stays the only copy. Dispatching
-    # the id of a row that was not inserted is harmless: nothing matches its claim.
-    return Message.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 def dispatch_on_commit(messages: list[Message], *, now: datetime) -> None:
@@ -244,7 +248,7 @@ def reminders_enqueue_due(*, now: datetime, chunk: int = 500) -> int:
                 .annotate(last=Max("recorded_at"))
                 .values_list("patient", "last")
             )
-            created: list[Message] = []
+            rows: list[Message] = []
             for patient in patients:
                 tz = zone(patient.timezone)
                 day = patient.next_reminder_at.astimezone(tz).date()  # type: ignore[union-attr]
@@ -253,7 +257,7 @@ def reminders_enqueue_due(*, now: datetime, chunk: int = 500) -> int:
                     body = content.daily_reminder(
                         base_url=settings.APP_BASE_URL, local_day=str(day)
                     )
-                    created += _enqueue(
+                    rows += _rows(
                         key=f"reminder:{patient.pk}:{day.isoformat()}",
                         kind=MessageKind.REMINDER,
                         patient=patient,
@@ -264,6 +268,7 @@ def reminders_enqueue_due(*, now: datetime, chunk: int = 500) -> int:
                 patient.next_reminder_at = next_reminder_at(
                     tz=tz, at=patient.reminder_time, after=now
                 )
+            created = Message.objects.bulk_create(rows, ignore_conflicts=True)
             Patient.objects.bulk_update(patients, ["next_reminder_at"])
             dispatch_on_commit(created, now=now)
         handled += len(patients)
