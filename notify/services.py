@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -385,3 +385,31 @@ def messages_due(*, now: datetime, limit: int = 1000) -> list[str]:
         .order_by("due_at")
         .values_list("pk", flat=True)[:limit]
     ]
+
+
+# --- devices -------------------------------------------------------------------------------
+
+
+def device_register(
+    *, patient: Patient, kind: str, address: str, keys: dict[str, str], name: str
+) -> tuple[Device, bool]:
+    """Add or refresh a device. A token or endpoint is unique: if it was another account's
+    (a shared or resold phone), it now belongs to whoever registered it last."""
+    with transaction.atomic():
+        device = Device.objects.select_for_update().filter(kind=kind, address=address).first()
+        if device is None:
+            try:
+                with transaction.atomic():
+                    device = Device.objects.create(
+                        patient=patient, kind=kind, address=address, keys=keys, name=name
+                    )
+                return device, True
+            except IntegrityError:  # registered concurrently: fall through and update it
+                device = Device.objects.select_for_update().get(kind=kind, address=address)
+        device.patient = patient
+        device.keys = keys
+        device.name = name or device.name
+        device.active = True
+        device.deactivated_reason = ""
+        device.save()
+    return device, False

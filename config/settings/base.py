@@ -141,7 +141,9 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
-        "NotificationChannelEnum": "journal.api.serializers.NOTIFICATION_CHANNELS"
+        "NotificationChannelEnum": "journal.api.serializers.NOTIFICATION_CHANNELS",
+        "TreatmentKindEnum": "journal.models.TreatmentKind",
+        "DeviceKindEnum": "notify.models.DeviceKind",
     },
 }
 

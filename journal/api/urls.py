@@ -2,12 +2,14 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from journal.api import auth_views, views
+from notify.api import views as notify_views
 from triage.api import views as triage_views
 
 router = SimpleRouter(trailing_slash=True)
 router.register("logs", views.PainLogViewSet, basename="painlog")
 router.register("treatments", views.TreatmentViewSet, basename="treatment")
 router.register("alerts", triage_views.AlertViewSet, basename="alert")
+router.register("devices", notify_views.DeviceViewSet, basename="device")
 
 urlpatterns = [
     path("auth/register/", auth_views.RegisterView.as_view(), name="auth-register"),
