@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
 from django.urls import reverse
@@ -321,6 +322,7 @@ def message_deliver(*, message_id: str) -> str:
         tag=message.tag or None,
         urgency=message.urgency,
         data={**message.data, "message_id": str(message.pk)},
+        idempotency_key=str(message.pk),
     )
     address = message.device.channel_address() if message.device else {"email": message.to_email}
     started = time.monotonic()
@@ -332,7 +334,11 @@ def message_deliver(*, message_id: str) -> str:
             Device.objects.filter(pk=message.device.pk).update(
                 active=False, deactivated_reason=str(exc)[:200]
             )
-        return _finish(message, claimed_at, outcome, str(exc), "", started)
+        return _finish(message, claimed_at, outcome, str(exc), "", started, exc.retry_after)
+    except ImproperlyConfigured as exc:
+        # A missing key or credential: retried with backoff so it goes out once ops fix
+        # the setting, and visible as failed in the admin if they do not.
+        return _finish(message, claimed_at, AttemptOutcome.TRANSIENT, str(exc), "", started)
     return _finish(message, claimed_at, AttemptOutcome.SENT, "", provider_id, started)
 
 
@@ -343,6 +349,7 @@ def _finish(
     error: str,
     provider_id: str,
     started: float | None = None,
+    retry_after: float | None = None,
 ) -> str:
     now = timezone.now()
     if outcome == AttemptOutcome.SENT:
@@ -350,7 +357,7 @@ def _finish(
     elif outcome == AttemptOutcome.TRANSIENT and message.attempts < settings.NOTIFY_MAX_ATTEMPTS:
         update = {
             "status": MessageStatus.PENDING,
-            "due_at": now + backoff(message.attempts),
+            "due_at": now + max(backoff(message.attempts), timedelta(seconds=retry_after or 0)),
             "last_error": error,
         }
     else:

@@ -195,6 +195,27 @@ NOTIFY_CLAIM_TIMEOUT_SECONDS = env_int(
 )
 TREATMENT_TIMER_MINUTES = 15
 
+# Web Push (RFC 8030/8291, VAPID). `manage.py vapid_keys` makes a key pair.
+WEBPUSH_VAPID_PRIVATE_KEY = env_str("WEBPUSH_VAPID_PRIVATE_KEY", "")
+WEBPUSH_VAPID_SUBJECT = env_str("WEBPUSH_VAPID_SUBJECT", "mailto:ops@localhost")
+WEBPUSH_ALLOWED_HOSTS = env_list(
+    "WEBPUSH_ALLOWED_HOSTS",
+    [
+        "fcm.googleapis.com",
+        "updates.push.services.mozilla.com",
+        "web.push.apple.com",
+        "notify.windows.com",
+    ],
+)
+# FCM (service-account JSON path or text) and APNs (token auth with a .p8 key).
+FCM_CREDENTIALS = env_str("FCM_CREDENTIALS", "")
+FCM_PROJECT_ID = env_str("FCM_PROJECT_ID", "")
+APNS_KEY = env_str("APNS_KEY", "")
+APNS_KEY_ID = env_str("APNS_KEY_ID", "")
+APNS_TEAM_ID = env_str("APNS_TEAM_ID", "")
+APNS_TOPIC = env_str("APNS_TOPIC", "")
+APNS_USE_SANDBOX = env_bool("APNS_USE_SANDBOX", False)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
