@@ -281,21 +281,26 @@ def reminders_enqueue_due(*, now: datetime, chunk: int = 500) -> int:
 def message_claim(*, message_id: str, now: datetime) -> Message | None:
     """Take the row for sending, or return None if someone else has it or it is done.
 
-    One conditional UPDATE: of two workers racing, exactly one sees a row count of 1.
-    A row left in "sending" by a worker that died is claimable again after the timeout.
+    Each branch is one conditional UPDATE: of two workers racing, exactly one sees a row
+    count of 1. A row left in "sending" by a worker that died is claimable again after the
+    claim timeout, and that lost attempt is recorded.
     """
     stale = now - timedelta(seconds=settings.NOTIFY_CLAIM_TIMEOUT_SECONDS)
-    claimed = (
-        Message.objects.filter(pk=message_id)
-        .filter(
-            Q(status=MessageStatus.PENDING, due_at__lte=now)
-            | Q(status=MessageStatus.SENDING, claimed_at__lt=stale)
+    take = {"status": MessageStatus.SENDING, "claimed_at": now, "attempts": F("attempts") + 1}
+    rows = Message.objects.filter(pk=message_id)
+    if rows.filter(status=MessageStatus.PENDING, due_at__lte=now).update(**take):
+        return Message.objects.select_related("device").get(pk=message_id)
+    if rows.filter(status=MessageStatus.SENDING, claimed_at__lt=stale).update(**take):
+        message = Message.objects.select_related("device").get(pk=message_id)
+        DeliveryAttempt.objects.create(
+            message=message,
+            channel=message.channel,
+            at=now,
+            outcome=AttemptOutcome.TRANSIENT,
+            error="sender stopped mid-attempt (claim expired); sending again",
         )
-        .update(status=MessageStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-    )
-    if not claimed:
-        return None
-    return Message.objects.select_related("device").get(pk=message_id)
+        return message
+    return None
 
 
 def backoff(attempt: int) -> timedelta:

@@ -27,7 +27,13 @@ def deliver_message(message_id: str) -> str:
     return services.message_deliver(message_id=message_id)
 
 
-@shared_task(name="notify.sweep_outbox", acks_late=True, ignore_result=True, time_limit=60)
+@shared_task(
+    name="notify.sweep_outbox",
+    acks_late=True,
+    ignore_result=True,
+    time_limit=60,
+    soft_time_limit=50,
+)
 def sweep_outbox() -> int:
     """Every minute: whatever is due, waiting for a retry, or stuck with a dead worker.
 
@@ -39,6 +45,12 @@ def sweep_outbox() -> int:
     return len(ids)
 
 
-@shared_task(name="notify.send_due_reminders", acks_late=True, ignore_result=True, time_limit=300)
+@shared_task(
+    name="notify.send_due_reminders",
+    acks_late=True,
+    ignore_result=True,
+    time_limit=300,
+    soft_time_limit=270,
+)
 def send_due_reminders() -> int:
     return services.reminders_enqueue_due(now=timezone.now())
