@@ -198,3 +198,17 @@ def test_reassess_due_fans_out_in_chunks(patient, monkeypatch):
     monkeypatch.setattr(reassess_patients, "delay", lambda ids: sent.append(ids))
     assert reassess_due() == 1
     assert sent == [[patient.pk]]
+
+
+def test_an_episode_longer_than_the_lookback_keeps_one_alert(patient):
+    start = datetime(2026, 1, 5, 19, 0, tzinfo=LONDON)
+    for day in range(0, 140, 2):
+        PainLogFactory(patient=patient, severity=5, recorded_at=start + timedelta(days=day))
+    opened = None
+    for day in (95, 110, 125, 139):
+        with time_machine.travel(start + timedelta(days=day, hours=1), tick=False):
+            reassess_patients([patient.pk])
+        chronic = Alert.objects.filter(patient=patient, rule="chronic_pain")
+        assert chronic.count() == 1, f"day {day}: {list(chronic.values('status', 'episode_key'))}"
+        opened = opened or chronic.get().opened_at
+        assert chronic.get().status == "open" and chronic.get().opened_at == opened

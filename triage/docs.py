@@ -1,0 +1,131 @@
+"""Render docs/triage-rules.md from the rule registry, so the docs cannot drift from the code.
+
+No Django needed: ``python -c "import triage.docs; print(triage.docs.render_rules_markdown())"``
+works without settings. ``manage.py triage_docs`` writes the file; ``--check`` verifies it.
+"""
+
+from __future__ import annotations
+
+from triage.domain import Level
+from triage.engine import DISCLAIMER
+from triage.episodes import EPISODE_GAP_DAYS
+from triage.rules import DECISIONS, LOOKBACK, RULES, TREATMENT_ADVICE_DAYS, Source
+
+LEVEL_MEANINGS: dict[Level, str] = {
+    Level.SELF_CARE: "Watch it and look after it at home; see a doctor if it gets worse.",
+    Level.CONSULT: "Book an appointment with a doctor.",
+    Level.CONSULT_24H: "See a doctor within 24 hours.",
+    Level.EMERGENCY: "Go now: emergency care.",
+}
+
+
+def _quote(source: Source) -> str:
+    return f"`{source.file}`: “{source.passage}”"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_rules_markdown() -> str:
+    """The full content of docs/triage-rules.md. Deterministic: same registry, same text."""
+    used = {rule.level for rule in RULES}
+    lines: list[str] = [
+        "# Triage rules",
+        "",
+        "<!-- Generated from triage/rules.py by `python manage.py triage_docs`. "
+        "Do not edit by hand; `python manage.py triage_docs --check` fails when stale. -->",
+        "",
+        "The triage engine decides, from a patient's journal, how soon they should see a "
+        "doctor, and says why. Each rule is a pure function of the patient's entries, ice/heat "
+        "sessions, profile flags and the current time. Every rule cites the clinical seed text "
+        "it rests on; every number the seeds do not give is a named product decision, listed "
+        "below.",
+        "",
+        f"Patient-facing disclaimer shown with every assessment: “{DISCLAIMER}”",
+        "",
+        "## Levels",
+        "",
+        "The assessment's level is the highest level among its findings, `self_care` when "
+        "there are none.",
+        "",
+        "| Level | Meaning | Used by a rule |",
+        "|---|---|---|",
+    ]
+    for level in Level:
+        lines.append(
+            f"| `{level.code}` | {LEVEL_MEANINGS[level]} | {'yes' if level in used else 'no'} |"
+        )
+    if Level.EMERGENCY not in used:
+        lines += [
+            "",
+            "No rule reaches `emergency`: nothing in the seed texts tells a patient to go to "
+            "emergency care now. The most urgent seed advice is a possible Achilles rupture "
+            "that “may need surgical repair within days”, which is `consult_24h`. The level "
+            "stays defined so that a future, sourced rule can use it; the disclaimer tells "
+            "patients to call their local emergency number in an emergency.",
+        ]
+    lines += [
+        "",
+        "## Days and episodes",
+        "",
+        "- Days are the patient's local calendar days, in the time zone of their profile, "
+        "never UTC days.",
+        "- An *episode* is a spell of trouble at one site and side (e.g. left `ankle_outer`). "
+        "An entry is *symptomatic* when it reports pain (severity above 0) or any flag "
+        "(swelling, sudden onset, redness or warmth, fever, cannot bear weight, numbness, pop, "
+        "back or leg pain). A symptomatic entry more than "
+        f"{EPISODE_GAP_DAYS} local days after the previous one at the same site and side "
+        "starts a new episode.",
+        "- An episode has *ended*, and no longer escalates, when nothing has been wrong for "
+        f"more than {EPISODE_GAP_DAYS} local days or when its latest logged day was "
+        "symptom-free. An old red flag from an ended episode therefore does not escalate today.",
+        "- Symptom rules read an episode's state on its latest local day (all entries of that "
+        "day, so a hasty second entry cannot hide a red flag logged minutes earlier). Trend "
+        "rules (persistent, worsening, lasting) compare the worst pain of each day.",
+        "- Persistent pain uses improvement, not just presence: a patient whose pain is clearly "
+        "falling (e.g. 7, 6, 5, 4, 3, 2, 1 after a sprain) is not told to see a doctor, "
+        "following the seed's “no improvement during the course of the first few days”. Pain "
+        "that plateaus or rises does escalate.",
+        f"- Ice and heat rules look at the sessions of the last {TREATMENT_ADVICE_DAYS} local "
+        "days.",
+        f"- Callers must supply at least {LOOKBACK.days} days of entries and sessions "
+        "(`triage.rules.LOOKBACK`), enough to see a months-long episode from its start.",
+        "",
+        "## Diabetes",
+        "",
+        "The seeds say only that diabetes can damage the nerves of the foot (`004`). From "
+        "that, as a product safety decision rather than a seed threshold: a patient with "
+        "diabetes and any current foot symptom gets `consult` at once "
+        "(`diabetes_foot_symptoms`) instead of waiting for pain to persist, because pain is a "
+        "weaker warning when nerves are damaged; numbness messages mention diabetes; and "
+        "diabetes counts as a sensation problem for ice and heat (`ice_heat_not_advised`).",
+        "",
+        "## Product decisions",
+        "",
+        "| Constant | Value | Why | Seed passage it interprets |",
+        "|---|---|---|---|",
+    ]
+    for d in DECISIONS:
+        passage = _quote(d.source) if d.source else "none"
+        lines.append(f"| `{d.name}` | {_cell(d.value)} | {_cell(d.why)} | {_cell(passage)} |")
+    lines += [
+        "",
+        "## Rules",
+        "",
+        "In display order; the engine lists findings most urgent first.",
+        "",
+    ]
+    lines += ["| Id | Level | Title |", "|---|---|---|"]
+    lines += [f"| `{r.id}` | `{r.level.code}` | {_cell(r.title)} |" for r in RULES]
+    for rule in RULES:
+        lines += [
+            "",
+            f"### `{rule.id}`: {rule.title}",
+            "",
+            f"- Level: `{rule.level.code}`",
+            f"- Trigger: {rule.trigger}",
+            f"- Source: {_quote(rule.source)}",
+        ]
+        lines += [f"- See also: {_quote(s)}" for s in rule.see_also]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,59 @@
+"""Run every rule over a patient's facts and combine the findings into one assessment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from triage.domain import Level, PatientFacts
+from triage.episodes import entry_sort_key, treatment_sort_key
+from triage.rules import RULES, Finding
+
+DISCLAIMER = (
+    "This is not a diagnosis. It is a guide to how soon to see a doctor, based only on what "
+    "you have logged. If you are worried, or your symptoms change, contact a doctor. In an "
+    "emergency, call your local emergency number."
+)
+
+_RULE_ORDER = {rule.id: index for index, rule in enumerate(RULES)}
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    level: Level  # the highest finding level, SELF_CARE when there is none
+    findings: tuple[Finding, ...]  # most urgent first, then in registry order
+    assessed_at: datetime  # the ``now`` the facts were assessed at
+
+
+def _finding_key(f: Finding) -> tuple[int, int, str, str, date, tuple[int, ...]]:
+    return (
+        -f.level,
+        _RULE_ORDER[f.rule],
+        f.site or "",
+        f.side or "",
+        f.episode_start or date.min,
+        tuple(i.int for i in f.entries),
+    )
+
+
+def assess(facts: PatientFacts) -> Assessment:
+    """Assess ``facts`` as of ``facts.now``.
+
+    Deterministic: the same facts give the same assessment whatever order the entries and
+    treatments come in. Rules are not guarded against exceptions on purpose: a rule that
+    fails silently could hide a red flag, so a failure must surface.
+    """
+    if facts.now.tzinfo is None or facts.now.utcoffset() is None:
+        raise ValueError("PatientFacts.now must be an aware datetime")
+    # Sort once up front so every rule sees one canonical order.
+    canonical = PatientFacts(
+        profile=facts.profile,
+        now=facts.now,
+        entries=tuple(sorted(facts.entries, key=entry_sort_key)),
+        treatments=tuple(sorted(facts.treatments, key=treatment_sort_key)),
+    )
+    findings = sorted(
+        (finding for rule in RULES for finding in rule.evaluate(canonical)), key=_finding_key
+    )
+    level = max((f.level for f in findings), default=Level.SELF_CARE)
+    return Assessment(level=Level(level), findings=tuple(findings), assessed_at=facts.now)
