@@ -13,7 +13,9 @@ from django.utils import timezone
 
 from accounts.models import CLINICIANS_GROUP, User
 from journal.models import PainLog, Patient, Swelling, Treatment, TreatmentKind
+from journal.services import patient_lock
 from journal.timezones import zone
+from triage.services import patient_reassess
 
 CLINICIAN = ("clinician@example.com", "demo-clinician-pass")
 PATIENT = ("patient@example.com", "demo-patient-pass")
@@ -29,18 +31,35 @@ class Command(BaseCommand):
             clinician.groups.add(Group.objects.get_or_create(name=CLINICIANS_GROUP)[0])
             patient_user = _user(*PATIENT, staff=False)
             patient, _ = Patient.objects.get_or_create(user=patient_user)
+            now = timezone.now()
             patient.timezone = PATIENT_TZ
+            patient.reminder_channels = ["email"]
+            patient.alert_channels = ["email"]
+            # The demo's first reminder goes out a minute after start, not at 20:00.
+            patient.next_reminder_at = now + timedelta(minutes=1)
             patient.save()
             patient.clinicians.add(clinician)
-            patient.pain_logs.all().delete()
-            patient.treatments.all().delete()
-            logs, treatments = _journal(patient, timezone.now())
+            for related in (
+                patient.pain_logs,
+                patient.treatments,
+                patient.alerts,
+                patient.messages,
+            ):
+                related.all().delete()
+            logs, treatments = _journal(patient, now)
             PainLog.objects.bulk_create(logs)
             Treatment.objects.bulk_create(treatments)
+            # Triage the journal as the API would: the heel opens an alert, emailed to the
+            # patient and (at "within 24 hours") to the clinician.
+            reassessment = patient_reassess(patient=patient_lock(patient.pk), now=now)
         self.stdout.write(self.style.SUCCESS("Demo data ready:"))
         self.stdout.write(f"  clinician (admin /admin/): {CLINICIAN[0]} / {CLINICIAN[1]}")
         self.stdout.write(f"  patient   (API):          {PATIENT[0]} / {PATIENT[1]}")
         self.stdout.write(f"  {len(logs)} pain entries and {len(treatments)} ice/heat sessions")
+        self.stdout.write(
+            f"  triage: {reassessment.assessment.level.code}, "
+            f"{len(reassessment.changes.opened)} alert(s) opened; emails print in the worker log"
+        )
 
 
 def _user(email: str, password: str, *, staff: bool) -> User:
@@ -52,18 +71,19 @@ def _user(email: str, password: str, *, staff: bool) -> User:
 
 
 def _journal(patient: Patient, now: datetime) -> tuple[list[PainLog], list[Treatment]]:
-    """An outer-ankle sprain three weeks ago that settles, then heel pain this week that doesn't."""
+    """An outer-ankle sprain three weeks ago that settles, then heel pain this week that
+    doesn't, red and warm by yesterday. Nothing is logged today, so today's reminder is due."""
     rng = random.Random(20261121)  # stable demo, same every run
     tz = zone(patient.timezone)
     today = now.astimezone(tz).date()
     logs: list[PainLog] = []
     treatments: list[Treatment] = []
-    for days_ago in range(20, -1, -1):
+    for days_ago in range(21, 0, -1):
         day = today - timedelta(days=days_ago)
         evening = datetime.combine(day, time(19, rng.randint(0, 50)), tzinfo=tz)
         if evening > now:
             evening = now - timedelta(minutes=5)
-        sprain_day = 20 - days_ago
+        sprain_day = 21 - days_ago
         # The ankle is logged every day, down to 0 once it settles.
         severity = max(0, 7 - sprain_day // 2 - rng.randint(0, 1))
         swelling = (
@@ -101,17 +121,19 @@ def _journal(patient: Patient, now: datetime) -> tuple[list[PainLog], list[Treat
                 PainLog(
                     patient=patient,
                     recorded_at=evening - timedelta(hours=11),
-                    site="heel_bottom",
+                    site="achilles",
                     side="left",
                     severity=5 + (4 - days_ago) // 2,
-                    notes="Stabbing pain first steps in the morning",
+                    swelling=Swelling.MILD,
+                    redness_or_warmth=days_ago == 1,
+                    notes="Back of the heel rubs on my shoes",
                 )
             )
             treatments.append(
                 Treatment(
                     patient=patient,
                     kind=TreatmentKind.HEAT,
-                    site="heel_bottom",
+                    site="achilles",
                     side="left",
                     started_at=evening - timedelta(hours=1),
                     minutes=15,
