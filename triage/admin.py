@@ -1,0 +1,15 @@
+from django.contrib import admin
+
+from triage.models import Alert
+
+
+@admin.register(Alert)
+class AlertAdmin(admin.ModelAdmin):
+    list_display = ("opened_at", "patient", "rule", "level", "status", "site", "side")
+    list_filter = ("status", "level", "rule")
+    search_fields = ("patient__user__email", "rule")
+    list_select_related = ("patient__user",)
+    date_hierarchy = "opened_at"
+    readonly_fields = [
+        f.name for f in Alert._meta.fields if f.name not in {"status", "acknowledged_at"}
+    ]
