@@ -7,8 +7,10 @@ racing a sweep) can never both send it.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -131,7 +133,10 @@ def alerts_announce(*, patient: Patient, alerts: list[Alert], now: datetime) -> 
         return []
     levels = [Level.from_code(a.level) for a in news]
     top = max(levels)
-    reference = "-".join(sorted(f"{a.pk.hex[:8]}{Level.from_code(a.level).value}" for a in news))
+    # One fixed-length name for this set of (alert, level) pairs: however many alerts open
+    # together, the key and tag fit their columns, and the same set always gets the same name.
+    pairs = ",".join(sorted(f"{a.pk}:{a.level}" for a in news))
+    reference = hashlib.sha256(pairs.encode()).hexdigest()[:20]
     key = f"alert:{patient.pk}:{reference}"
     base = settings.APP_BASE_URL
     wanted = set(patient.alert_channels)
@@ -250,6 +255,7 @@ def reminders_enqueue_due(*, now: datetime, chunk: int = 500) -> int:
                 .values_list("patient", "last")
             )
             rows: list[Message] = []
+            advance: dict[datetime, list[int]] = defaultdict(list)
             for patient in patients:
                 tz = zone(patient.timezone)
                 day = patient.next_reminder_at.astimezone(tz).date()  # type: ignore[union-attr]
@@ -266,11 +272,13 @@ def reminders_enqueue_due(*, now: datetime, chunk: int = 500) -> int:
                         body=body,
                         due_at=now,
                     )
-                patient.next_reminder_at = next_reminder_at(
-                    tz=tz, at=patient.reminder_time, after=now
-                )
+                due = next_reminder_at(tz=tz, at=patient.reminder_time, after=now)
+                advance[due].append(patient.pk)
             created = Message.objects.bulk_create(rows, ignore_conflicts=True)
-            Patient.objects.bulk_update(patients, ["next_reminder_at"])
+            # Everyone with the same zone and reminder time shares the next instant: one
+            # UPDATE per instant instead of bulk_update's CASE with a branch per row.
+            for due, ids in advance.items():
+                Patient.objects.filter(pk__in=ids).update(next_reminder_at=due)
             dispatch_on_commit(created, now=now)
         handled += len(patients)
 

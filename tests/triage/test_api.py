@@ -1,5 +1,6 @@
 """Assessment and alerts through the API the phone uses, on the real database."""
 
+import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -7,6 +8,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from notify.models import Message
 from tests.conftest import client_for
 from tests.factories import PainLogFactory
 from triage.models import Alert
@@ -212,3 +214,19 @@ def test_an_episode_longer_than_the_lookback_keeps_one_alert(patient):
         assert chronic.count() == 1, f"day {day}: {list(chronic.values('status', 'episode_key'))}"
         opened = opened or chronic.get().opened_at
         assert chronic.get().status == "open" and chronic.get().opened_at == opened
+
+
+def test_many_alerts_opening_together_make_one_message_per_channel(api, patient):
+    sites = ["ankle_outer", "ankle_inner", "achilles", "arch", "calf", "big_toe", "heel_bottom"]
+    batch = [
+        {
+            **entry(fever=True, can_bear_weight=False, severity=9, site=site, side=side),
+            "id": str(uuid.uuid4()),
+        }
+        for site in sites
+        for side in ("left", "right")
+    ]
+    response = api.post(f"{LOGS}sync/", {"logs": batch})
+    assert response.status_code == 200
+    assert Alert.objects.filter(patient=patient).count() > 20
+    assert Message.objects.filter(patient=patient, kind="alert").count() == 1  # email only

@@ -1,0 +1,53 @@
+"""Shared set-up: Django on a throwaway PostgreSQL database, created and migrated per run."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/footjournal_bench")
+# A broker database of its own: alerts publish as they would in service; flushed at the end.
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+
+def database() -> None:
+    """A fresh test database (test_<name>), migrated; removed by ``teardown``."""
+    setup_test_environment()
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+
+
+def teardown() -> None:
+    import redis
+    from django.conf import settings
+
+    connection.creation.destroy_test_db(connection.settings_dict["NAME"], verbosity=0)
+    redis.Redis.from_url(settings.REDIS_URL).flushdb()
+
+
+def timed(fn: Callable[[], object], repeat: int) -> list[float]:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def report(name: str, ours: list[float], baseline: list[float], unit: str) -> None:
+    o, b = statistics.median(ours), statistics.median(baseline)
+    print(f"{name}: ours median {o * 1000:.1f} ms, baseline median {b * 1000:.1f} ms "
+          f"per {unit}; ratio {o / b:.1f}x (n={len(ours)})")
