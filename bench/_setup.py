@@ -49,5 +49,7 @@ def timed(fn: Callable[[], object], repeat: int) -> list[float]:
 
 def report(name: str, ours: list[float], baseline: list[float], unit: str) -> None:
     o, b = statistics.median(ours), statistics.median(baseline)
-    print(f"{name}: ours median {o * 1000:.1f} ms, baseline median {b * 1000:.1f} ms "
-          f"per {unit}; ratio {o / b:.1f}x (n={len(ours)})")
+    print(
+        f"{name}: ours median {o * 1000:.1f} ms, baseline median {b * 1000:.1f} ms "
+        f"per {unit}; ratio {o / b:.1f}x (n={len(ours)})"
+    )

@@ -67,8 +67,26 @@ def run(repeat: int) -> None:
         patient = PatientFactory()
         now = timezone.now()
         rows = [
-            (uuid.uuid4(), patient.pk, now - timedelta(hours=n), "ankle_outer", "left", n % 11,
-             "mild", False, False, False, None, True, False, False, False, "", now, now)
+            (
+                uuid.uuid4(),
+                patient.pk,
+                now - timedelta(hours=n),
+                "ankle_outer",
+                "left",
+                n % 11,
+                "mild",
+                False,
+                False,
+                False,
+                None,
+                True,
+                False,
+                False,
+                False,
+                "",
+                now,
+                now,
+            )
             for n in range(BATCH)
         ]
         with transaction.atomic(), connection.cursor() as cursor:

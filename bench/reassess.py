@@ -40,10 +40,26 @@ def run(repeat: int) -> None:
     for day in range(90):
         for hour, (site, side) in enumerate([("ankle_outer", "left"), ("achilles", "right")]):
             at = now - timedelta(days=day, hours=hour + 1)
-            logs.append(PainLog(patient=patient, recorded_at=at, site=site, side=side,
-                                severity=(day + hour) % 8, swelling="mild"))
-        sessions.append(Treatment(patient=patient, kind="ice", site="ankle_outer", side="left",
-                                  started_at=now - timedelta(days=day, hours=3), minutes=15))
+            logs.append(
+                PainLog(
+                    patient=patient,
+                    recorded_at=at,
+                    site=site,
+                    side=side,
+                    severity=(day + hour) % 8,
+                    swelling="mild",
+                )
+            )
+        sessions.append(
+            Treatment(
+                patient=patient,
+                kind="ice",
+                site="ankle_outer",
+                side="left",
+                started_at=now - timedelta(days=day, hours=3),
+                minutes=15,
+            )
+        )
     PainLog.objects.bulk_create(logs)
     Treatment.objects.bulk_create(sessions)
 
@@ -56,8 +72,12 @@ def run(repeat: int) -> None:
 
     ours()
     baseline()
-    report(f"re-assess ({len(logs)} entries, {len(sessions)} sessions)",
-           timed(ours, repeat), timed(baseline, repeat), "patient")
+    report(
+        f"re-assess ({len(logs)} entries, {len(sessions)} sessions)",
+        timed(ours, repeat),
+        timed(baseline, repeat),
+        "patient",
+    )
 
 
 if __name__ == "__main__":

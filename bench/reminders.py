@@ -41,8 +41,10 @@ def run(count: int, repeat: int) -> None:
     users = User.objects.bulk_create(User(email=f"p{n}@bench.test") for n in range(count))
     zones = ["Europe/London", "America/New_York", "Asia/Tokyo", "Australia/Sydney"]
     Patient.objects.bulk_create(
-        Patient(user=user, timezone=zones[n % 4], reminder_time=time(20),
-                reminder_channels=["email"]) for n, user in enumerate(users)
+        Patient(
+            user=user, timezone=zones[n % 4], reminder_time=time(20), reminder_channels=["email"]
+        )
+        for n, user in enumerate(users)
     )
     now = timezone.now()
 
@@ -57,7 +59,8 @@ def run(count: int, repeat: int) -> None:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
                 "UPDATE journal_patient SET next_reminder_at = next_reminder_at + interval '1 day'"
-                " WHERE reminders_enabled AND next_reminder_at <= %s", [now]
+                " WHERE reminders_enabled AND next_reminder_at <= %s",
+                [now],
             )
             assert cursor.rowcount == count
 
@@ -83,8 +86,12 @@ def run(count: int, repeat: int) -> None:
         make_due()
         ours_samples += timed(ours, 1)
     report(f"reminder sweep ({count} due) vs bare UPDATE", ours_samples, base_samples, "sweep")
-    report(f"reminder sweep ({count} due) vs UPDATE + raw outbox inserts", ours_samples,
-           full_samples, "sweep")
+    report(
+        f"reminder sweep ({count} due) vs UPDATE + raw outbox inserts",
+        ours_samples,
+        full_samples,
+        "sweep",
+    )
     per = sorted(ours_samples)[len(ours_samples) // 2] / count * 1e6
     print(f"  ours: {per:.0f} us per patient, {Message.objects.count()} outbox rows")
 
