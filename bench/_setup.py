@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import sys
@@ -22,6 +23,19 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
+
+
+def main(run: Callable[..., None], **defaults: int) -> None:
+    """Parse ``--name N`` for each default, then run on a fresh database and drop it."""
+    parser = argparse.ArgumentParser()
+    for name, value in defaults.items():
+        parser.add_argument(f"--{name}", type=int, default=value)
+    args = parser.parse_args()
+    database()
+    try:
+        run(**vars(args))
+    finally:
+        teardown()
 
 
 def database() -> None:

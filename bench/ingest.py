@@ -9,24 +9,12 @@ Baseline: the same 500 rows inserted with one psycopg executemany in one transac
 
 from __future__ import annotations
 
-import argparse
 import uuid
 from datetime import timedelta
 
-from _setup import database, report, teardown, timed
+from _setup import main, report, timed
 
 BATCH = 500
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--repeat", type=int, default=7)
-    args = parser.parse_args()
-    database()
-    try:
-        run(args.repeat)
-    finally:
-        teardown()
 
 
 def run(repeat: int) -> None:
@@ -111,4 +99,4 @@ def run(repeat: int) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(run, repeat=7)

@@ -8,21 +8,9 @@ Baseline: the same two indexed queries that load the facts, with no rules.
 
 from __future__ import annotations
 
-import argparse
 from datetime import timedelta
 
-from _setup import database, report, teardown, timed
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--repeat", type=int, default=21)
-    args = parser.parse_args()
-    database()
-    try:
-        run(args.repeat)
-    finally:
-        teardown()
+from _setup import main, report, timed
 
 
 def run(repeat: int) -> None:
@@ -81,4 +69,4 @@ def run(repeat: int) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(run, repeat=21)

@@ -10,25 +10,13 @@ Baselines: (1) one UPDATE advancing next_reminder_at for the same rows, nothing 
 
 from __future__ import annotations
 
-import argparse
 from datetime import time, timedelta
 
-from _setup import database, report, teardown, timed
+from _setup import main, report, timed
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--patients", type=int, default=2000)
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
-    database()
-    try:
-        run(args.patients, args.repeat)
-    finally:
-        teardown()
-
-
-def run(count: int, repeat: int) -> None:
+def run(patients: int, repeat: int) -> None:
+    count = patients
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -97,4 +85,4 @@ def run(count: int, repeat: int) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(run, patients=2000, repeat=5)

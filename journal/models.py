@@ -64,6 +64,25 @@ class Patient(models.Model):
         return self.user.email
 
 
+# What the patient reports in an entry; the triage rules read all of these but the notes.
+PAIN_LOG_FINDINGS = (
+    "recorded_at",
+    "site",
+    "side",
+    "severity",
+    "swelling",
+    "sudden_onset",
+    "redness_or_warmth",
+    "fever",
+    "temperature_c",
+    "can_bear_weight",
+    "numbness_or_tingling",
+    "heard_pop",
+    "back_or_leg_pain",
+)
+PAIN_LOG_CONTENT = (*PAIN_LOG_FINDINGS, "notes")
+
+
 class PainLog(models.Model):
     """One pain-journal entry; the app may supply the id, so offline entries sync idempotently."""
 

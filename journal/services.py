@@ -15,7 +15,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 
 from accounts.models import User, normalize_email
-from journal.models import PainLog, Patient, Treatment
+from journal.models import PAIN_LOG_CONTENT, PainLog, Patient, Treatment
 from notify.services import reminder_reschedule, timer_cancel, treatment_timer_sync
 from triage.services import Reassessment, patient_reassess
 
@@ -23,22 +23,7 @@ T = TypeVar("T")
 
 REMINDER_FIELDS = {"timezone", "reminder_time", "reminders_enabled"}
 
-SYNC_FIELDS = (
-    "recorded_at",
-    "site",
-    "side",
-    "severity",
-    "swelling",
-    "sudden_onset",
-    "redness_or_warmth",
-    "fever",
-    "temperature_c",
-    "can_bear_weight",
-    "numbness_or_tingling",
-    "heard_pop",
-    "back_or_leg_pain",
-    "notes",
-)
+SYNC_FIELDS = PAIN_LOG_CONTENT
 
 
 def patient_lock(patient_id: int) -> Patient:

@@ -6,29 +6,14 @@ from datetime import datetime, time, timedelta
 
 from django.db.models import Min
 
-from journal.models import PainLog, Patient, Treatment
+from journal.models import PAIN_LOG_FINDINGS, PainLog, Patient, Treatment
 from journal.timezones import zone
 from triage.domain import Entry, PatientFacts, Profile
 from triage.domain import Treatment as TreatmentFact
 from triage.models import ACTIVE_STATUSES, Alert
 from triage.rules import LOOKBACK
 
-_ENTRY_FIELDS = (
-    "id",
-    "recorded_at",
-    "site",
-    "side",
-    "severity",
-    "swelling",
-    "sudden_onset",
-    "redness_or_warmth",
-    "fever",
-    "temperature_c",
-    "can_bear_weight",
-    "numbness_or_tingling",
-    "heard_pop",
-    "back_or_leg_pain",
-)
+_ENTRY_FIELDS = ("id", *PAIN_LOG_FINDINGS)
 _TREATMENT_FIELDS = ("id", "kind", "site", "side", "started_at", "minutes", "skin_reaction")
 
 

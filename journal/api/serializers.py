@@ -17,7 +17,7 @@ from journal.api.fields import (
     StrictBooleanField,
     StrictIntegerField,
 )
-from journal.models import PainLog, Patient, Swelling, Treatment, TreatmentKind
+from journal.models import PAIN_LOG_CONTENT, PainLog, Patient, Swelling, Treatment, TreatmentKind
 from journal.sites import Side, Site
 from journal.timezones import validate_timezone
 from triage.api.serializers import TriageSerializer
@@ -191,25 +191,7 @@ class PainLogOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PainLog
-        fields = [
-            "id",
-            "recorded_at",
-            "site",
-            "side",
-            "severity",
-            "swelling",
-            "sudden_onset",
-            "redness_or_warmth",
-            "fever",
-            "temperature_c",
-            "can_bear_weight",
-            "numbness_or_tingling",
-            "heard_pop",
-            "back_or_leg_pain",
-            "notes",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", *PAIN_LOG_CONTENT, "created_at", "updated_at"]
         read_only_fields = fields
 
 
