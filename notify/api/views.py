@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -53,4 +54,10 @@ class DeviceViewSet(
 
     @action(detail=False, methods=["get"], url_path="webpush-key")
     def webpush_key(self, request: Request) -> Response:
-        return Response({"public_key": application_server_key()})
+        try:
+            return Response({"public_key": application_server_key()})
+        except ImproperlyConfigured:
+            return Response(
+                {"detail": "Web Push is not configured on this server."},
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            )

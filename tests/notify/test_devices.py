@@ -104,3 +104,10 @@ def test_webpush_key_is_served(api, settings):
     response = api.get(f"{URL}webpush-key/")
     assert response.status_code == 200
     assert response.json()["public_key"] == keys.public_key
+
+
+def test_webpush_key_without_configuration_is_503(api, settings):
+    settings.WEBPUSH_VAPID_PRIVATE_KEY = ""
+    response = api.get(f"{URL}webpush-key/")
+    assert response.status_code == 503
+    assert "not configured" in response.json()["detail"]
