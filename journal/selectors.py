@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 from django.db.models import Avg, Count, Max, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
-from accounts.models import CLINICIANS_GROUP
 from journal.models import PainLog, Patient, Treatment, TreatmentKind
 from journal.timezones import zone
 
@@ -23,7 +22,7 @@ def patients_visible_to(user: User) -> QuerySet[Patient]:
         return Patient.objects.none()
     if user.is_superuser:
         return Patient.objects.all()
-    if user.is_staff and user.groups.filter(name=CLINICIANS_GROUP).exists():
+    if user.is_clinician:
         return Patient.objects.filter(clinicians=user)
     return Patient.objects.filter(pk=user.pk)
 

@@ -1,8 +1,7 @@
-"""The one helper that turns an instant into a patient's local day."""
+"""Time-zone names: validation, and the zone for a patient's stored name."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -24,7 +23,3 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
-
-
-def local_date(instant: datetime, zone_name: str) -> date:
-    return instant.astimezone(zone(zone_name)).date()
