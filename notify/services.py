@@ -325,8 +325,9 @@ def message_deliver(*, message_id: str) -> str:
     message = message_claim(message_id=message_id, now=claimed_at)
     if message is None:
         return "skipped"
-    if message.device is not None and not message.device.active:
-        return _finish(message, claimed_at, AttemptOutcome.PERMANENT, "device deactivated", "")
+    if message.channel != "email" and (message.device is None or not message.device.active):
+        # Unregistered or found gone after this message was queued.
+        return _finish(message, claimed_at, AttemptOutcome.PERMANENT, "device removed", "")
     envelope = Envelope(
         subject=message.subject,
         text=message.body,

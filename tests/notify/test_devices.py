@@ -111,3 +111,26 @@ def test_webpush_key_without_configuration_is_503(api, settings):
     response = api.get(f"{URL}webpush-key/")
     assert response.status_code == 503
     assert "not configured" in response.json()["detail"]
+
+
+def test_a_push_queued_for_a_device_removed_since_fails_without_sending(api, patient):
+    from django.utils import timezone
+
+    from notify.models import Message
+    from notify.services import message_deliver
+
+    device_id = api.post(URL, {"kind": "fcm", "registration_id": "gone-soon"}).json()["id"]
+    message = Message.objects.create(
+        dedupe_key="k",
+        kind="timer",
+        channel="fcm",
+        patient=patient,
+        device_id=device_id,
+        subject="s",
+        body="b",
+        due_at=timezone.now(),
+    )
+    api.delete(f"{URL}{device_id}/")
+    assert message_deliver(message_id=str(message.pk)) == "failed"
+    message.refresh_from_db()
+    assert message.last_error == "device removed"
