@@ -28,18 +28,19 @@ def patients_visible_to(user: User) -> QuerySet[Patient]:
 
 
 def pain_logs_visible_to(user: User) -> QuerySet[PainLog]:
-    if _is_plain_patient(user):
+    if is_plain_patient(user):
         return PainLog.objects.filter(patient_id=user.pk)
     return PainLog.objects.filter(patient__in=patients_visible_to(user))
 
 
 def treatments_visible_to(user: User) -> QuerySet[Treatment]:
-    if _is_plain_patient(user):
+    if is_plain_patient(user):
         return Treatment.objects.filter(patient_id=user.pk)
     return Treatment.objects.filter(patient__in=patients_visible_to(user))
 
 
-def _is_plain_patient(user: User) -> bool:
+def is_plain_patient(user: User) -> bool:
+    """A patient's own data is scoped by one comparison, without the patients subquery."""
     return user.is_active and not user.is_staff and not user.is_superuser
 
 

@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
-from journal.selectors import patients_visible_to
+from journal.selectors import is_plain_patient, patients_visible_to
 from notify.models import Device
 
 if TYPE_CHECKING:
@@ -12,6 +12,6 @@ if TYPE_CHECKING:
 
 
 def devices_visible_to(user: User) -> QuerySet[Device]:
-    if user.is_active and not user.is_staff and not user.is_superuser:
+    if is_plain_patient(user):
         return Device.objects.filter(patient_id=user.pk)
     return Device.objects.filter(patient__in=patients_visible_to(user))

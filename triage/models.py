@@ -7,13 +7,18 @@ from django.db import models
 from django.db.models import Q
 
 from journal.models import Patient
+from triage.domain import Level
 
-
-class LevelChoice(models.TextChoices):
-    SELF_CARE = "self_care", "Self-care"
-    CONSULT = "consult", "Book an appointment"
-    CONSULT_24H = "consult_24h", "See a doctor within 24 hours"
-    EMERGENCY = "emergency", "Go now"
+LEVEL_LABELS = {
+    Level.SELF_CARE: "Self-care",
+    Level.CONSULT: "Book an appointment",
+    Level.CONSULT_24H: "See a doctor within 24 hours",
+    Level.EMERGENCY: "Go now",
+}
+# Stored codes come from the triage Level enum, so the two cannot drift apart.
+LevelChoice = models.TextChoices(
+    "LevelChoice", [(level.name, (level.code, LEVEL_LABELS[level])) for level in Level]
+)
 
 
 class AlertStatus(models.TextChoices):

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Q, QuerySet
 
 from journal.models import Patient
-from journal.selectors import patients_visible_to
+from journal.selectors import is_plain_patient, patients_visible_to
 from triage.episodes import EPISODE_GAP_DAYS
 from triage.models import ACTIVE_STATUSES, Alert
 from triage.rules import TREATMENT_ADVICE_DAYS
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 def alerts_visible_to(user: User) -> QuerySet[Alert]:
-    if user.is_active and not user.is_staff and not user.is_superuser:
+    if is_plain_patient(user):
         return Alert.objects.filter(patient_id=user.pk)
     return Alert.objects.filter(patient__in=patients_visible_to(user))
 
