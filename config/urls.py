@@ -1,13 +1,17 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 
+from config.api_docs import SchemaView
 from config.health import health
+
+handler404 = "config.api_docs.not_found"
+handler500 = "config.api_docs.error"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("journal.api.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(permission_classes=[]), name="schema"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
     path(
         "api/docs/",
         SpectacularSwaggerView.as_view(url_name="schema", permission_classes=[]),

@@ -116,7 +116,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["journal.api.parsers.LimitedJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "journal.api.pagination.JournalPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "journal.api.schema.ContractAutoSchema",
     "EXCEPTION_HANDLER": "journal.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -144,6 +144,11 @@ SPECTACULAR_SETTINGS = {
         "NotificationChannelEnum": "journal.api.serializers.NOTIFICATION_CHANNELS",
         "TreatmentKindEnum": "journal.models.TreatmentKind",
         "DeviceKindEnum": "notify.models.DeviceKind",
+        "SiteEnum": "journal.sites.Site",
+        "SideEnum": "journal.sites.Side",
+        "LevelEnum": "triage.models.LevelChoice",
+        "AlertStatusEnum": "triage.models.AlertStatus",
+        "SwellingEnum": "journal.models.Swelling",
     },
 }
 
