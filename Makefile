@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/footjournal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test install lint format docs bench clean
+.PHONY: run test install lint format docs schema bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ format: install
 
 docs: install
 	$(PY) manage.py triage_docs
+
+# The API contract: regenerate docs/openapi.yaml after changing the API, review the diff, and
+# add a line to docs/api-changelog.md. tests/contract/test_schema.py fails while they differ.
+schema: install
+	$(PY) manage.py spectacular --validate --fail-on-warn --file docs/openapi.yaml
 
 clean:
 	rm -rf $(VENV) var

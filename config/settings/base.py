@@ -140,6 +140,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "journal.api.schema.reference_named_enums",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "NotificationChannelEnum": "journal.api.serializers.NOTIFICATION_CHANNELS",
         "TreatmentKindEnum": "journal.models.TreatmentKind",

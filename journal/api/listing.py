@@ -13,7 +13,18 @@ from journal.api.fields import StrictSerializer
 MAX_PAGE_SIZE = 200
 
 
-class PageQuerySerializer(StrictSerializer):
+class QuerySerializer(StrictSerializer):
+    """Validates a query string. A parameter sent blank (``?site=``) is refused rather than
+    ignored: DRF's form handling would read it as absent and answer an unfiltered list."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        blank = {name: ["May not be blank."] for name in data if data.get(name) == ""}
+        if blank:
+            raise serializers.ValidationError(blank)
+        return super().to_internal_value(data)
+
+
+class PageQuerySerializer(QuerySerializer):
     """Query parameters every list takes. Any other parameter, or a blank one, is a 400."""
 
     page = serializers.IntegerField(

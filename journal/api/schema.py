@@ -240,3 +240,25 @@ class ContractAutoSchema(AutoSchema):
             else:
                 schema.pop("required", None)
         return schema
+
+
+def reference_named_enums(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Postprocessing hook: a query parameter whose choices are a named enum (SiteEnum,
+    SideEnum, ...) refers to that component, so a generated client has one type per enum
+    instead of one per parameter."""
+    schemas = result.get("components", {}).get("schemas", {})
+    named = {
+        frozenset(schema["enum"]): name
+        for name, schema in schemas.items()
+        if "enum" in schema and schema.get("type") == "string"
+    }
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                name = named.get(frozenset(schema.get("enum", ())))
+                if name:
+                    parameter["schema"] = {"$ref": f"#/components/schemas/{name}"}
+                    if parameter.get("description", "").startswith("* `"):
+                        del parameter["description"]  # the enum's own list of values
+    return result

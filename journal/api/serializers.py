@@ -20,7 +20,7 @@ from journal.api.fields import (
     StrictIntegerField,
     StrictSerializer,
 )
-from journal.api.listing import PageQuerySerializer
+from journal.api.listing import PageQuerySerializer, QuerySerializer
 from journal.models import PAIN_LOG_CONTENT, PainLog, Patient, Swelling, Treatment, TreatmentKind
 from journal.sites import Side, Site
 from journal.timezones import validate_timezone
@@ -92,6 +92,10 @@ class ChannelListField(serializers.ListField):
 
     def to_internal_value(self, data: Any) -> list[str]:
         return sorted(set(super().to_internal_value(data)))
+
+    def to_representation(self, data: Any) -> list[str]:
+        # A set of channels: always sorted, so what is read back equals what was written.
+        return sorted(super().to_representation(data))
 
 
 class MeSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
@@ -342,7 +346,7 @@ class TreatmentFilterSerializer(TimeRangeQuerySerializer):
 # --- trends ------------------------------------------------------------------------------
 
 
-class TrendsQuerySerializer(StrictSerializer):
+class TrendsQuerySerializer(QuerySerializer):
     days = serializers.IntegerField(
         min_value=1, max_value=365, default=30, help_text="How many local days back, 1 to 365"
     )
