@@ -133,8 +133,15 @@ REST_KNOX = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Foot & Ankle Pain Journal API",
-    "DESCRIPTION": "REST API for the patient mobile app.",
-    "VERSION": "1.0.0",
+    "DESCRIPTION": (
+        "REST API for the patient mobile app. Authenticate with the token from "
+        "/api/v1/auth/register/ or /api/v1/auth/login/ as `Authorization: Bearer <token>`. "
+        "Every error has one of two JSON shapes: `Error` ({\"detail\": \"...\"}) or, for a "
+        "refused request (400), `ValidationError` ({\"field\": [\"message\"]}). Times are "
+        "ISO 8601 with a UTC offset. Changes to this contract are listed in "
+        "docs/api-changelog.md."
+    ),
+    "VERSION": "1.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
