@@ -136,8 +136,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "REST API for the patient mobile app. Authenticate with the token from "
         "/api/v1/auth/register/ or /api/v1/auth/login/ as `Authorization: Bearer <token>`. "
-        "Every error has one of two JSON shapes: `Error` ({\"detail\": \"...\"}) or, for a "
-        "refused request (400), `ValidationError` ({\"field\": [\"message\"]}). Times are "
+        'Every error has one of two JSON shapes: `Error` ({"detail": "..."}) or, for a '
+        'refused request (400), `ValidationError` ({"field": ["message"]}). Times are '
         "ISO 8601 with a UTC offset. Changes to this contract are listed in "
         "docs/api-changelog.md."
     ),

@@ -31,6 +31,11 @@ class RegisterView(APIView):
 
     @extend_schema(request=RegisterInputSerializer, responses={201: TokenOutputSerializer})
     def post(self, request: Request) -> Response:
+        """Create a patient account and sign this device in; the token is in the answer.
+
+        The password needs 8 characters or more, not all digits, not a common password and
+        not too close to the email. An email already registered is refused.
+        """
         data = RegisterInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = patient_register(
@@ -48,6 +53,8 @@ class LoginView(APIView):
 
     @extend_schema(request=LoginInputSerializer, responses={200: TokenOutputSerializer})
     def post(self, request: Request) -> Response:
+        """Sign this device in with the patient's email and password; each device gets its
+        own token. Wrong credentials are a 400 under non_field_errors."""
         data = LoginInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = authenticate(
@@ -65,4 +72,5 @@ class LoginView(APIView):
 class LogoutView(KnoxLogoutView):
     @extend_schema(request=None, responses={204: None})
     def post(self, request: Request, format: str | None = None) -> Response:
+        """Sign this device out: the token used for this request stops working."""
         return super().post(request, format)

@@ -80,8 +80,10 @@ class LoginInputSerializer(StrictSerializer):
 
 
 class TokenOutputSerializer(serializers.Serializer):
-    token = serializers.CharField()
-    expiry = serializers.DateTimeField()
+    token = serializers.CharField(help_text="Send as Authorization: Bearer <token>")
+    expiry = serializers.DateTimeField(
+        help_text="When the token stops working; each use moves it later"
+    )
 
 
 NOTIFICATION_CHANNELS = ["push", "email"]
@@ -231,7 +233,7 @@ class PainLogOutputSerializer(serializers.ModelSerializer):
 
 
 class PainLogWrittenSerializer(PainLogOutputSerializer):
-    """A stored entry plus the assessment made in the same transaction."""
+    """The stored entry and the triage assessment made with it."""
 
     triage = TriageSerializer(read_only=True)
 
