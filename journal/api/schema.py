@@ -97,7 +97,11 @@ ERROR_RESPONSES: dict[str, tuple[str, str, dict[str, Any]]] = {
     "404": ("Nothing here for this account (or a page past the last one).", ERROR, {}),
     "415": ("The body was not sent as application/json.", ERROR, {}),
     "429": ("Too many requests; wait as Retry-After says.", ERROR, RETRY_AFTER),
-    "503": ("The service cannot answer now; try again later.", ERROR, {}),
+    "503": (
+        "The service cannot answer now; try again later.",
+        ERROR,
+        {"Retry-After": {**RETRY_AFTER["Retry-After"], "required": False}},
+    ),
 }
 
 # Codes any operation can return whatever the view, e.g. a 503 with Retry-After while the
