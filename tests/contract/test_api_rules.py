@@ -214,3 +214,36 @@ def test_treatment_patch_keeps_what_it_does_not_name(api, patient):
     assert response.status_code == 200
     treatment = Treatment.objects.get(pk=treatment.pk)
     assert (treatment.minutes, treatment.skin_reaction) == (15, True)
+
+
+def test_a_throttled_request_is_a_429_with_retry_after(anon, monkeypatch):
+    from django.core.cache import cache
+    from rest_framework.throttling import ScopedRateThrottle
+
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"auth": "2/min"})
+    # Only this client's throttle history: the cache's Redis database is also the broker's.
+    key = "throttle_auth_127.0.0.1"
+    cache.delete(key)
+    body = {"email": "nobody@example.org", "password": "wrong-password-1"}
+    statuses = [anon.post("/api/v1/auth/login/", body).status_code for _ in range(3)]
+    assert statuses == [400, 400, 429]
+    throttled = anon.post("/api/v1/auth/login/", body)
+    assert int(throttled["Retry-After"]) > 0
+    assert set(throttled.json()) == {"detail"}
+    cache.delete(key)
+
+
+def test_a_body_that_is_not_json_is_a_415_or_a_400_with_detail(api):
+    wrong_type = api.post("/api/v1/logs/", "severity=4", content_type="text/plain")
+    assert wrong_type.status_code == 415
+    assert set(wrong_type.json()) == {"detail"}
+    broken = api.post("/api/v1/logs/", "{not json", content_type="application/json")
+    assert broken.status_code == 400
+    assert set(broken.json()) == {"detail"}
+
+
+def test_the_401_names_the_bearer_scheme(anon):
+    response = anon.get("/api/v1/me/")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Bearer"
+    assert set(response.json()) == {"detail"}
