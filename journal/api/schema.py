@@ -209,6 +209,28 @@ class ContractAutoSchema(AutoSchema):
 
     # --- request and response bodies -------------------------------------------------------
 
+    def _get_request_body(self, direction: str = "request") -> dict[str, Any] | None:
+        # drf-spectacular drops every DELETE body; a DELETE that reads one (e.g. a password to
+        # confirm) declares it with extend_schema(request=...) and the schema keeps it.
+        if self.method == "DELETE" and self._declares_request():
+            self.method = "POST"
+            try:
+                return super()._get_request_body(direction)
+            finally:
+                self.method = "DELETE"
+        return super()._get_request_body(direction)
+
+    def _declares_request(self) -> bool:
+        """Whether @extend_schema(request=...) names a body other than the view's serializer.
+
+        (extend_schema always overrides get_request_serializer, so compare with the default.)
+        """
+        declared = self.get_request_serializer()
+        if declared is None:
+            return False
+        default = AutoSchema.get_request_serializer(self)
+        return type(force_instance(declared)) is not type(force_instance(default))
+
     def _map_serializer_field(self, field: Any, direction: str, bypass_extensions: bool = False):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         if (
