@@ -233,8 +233,12 @@ class ContractAutoSchema(AutoSchema):
 
     def _map_serializer_field(self, field: Any, direction: str, bypass_extensions: bool = False):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        # Requests only: the server refuses more decimal places than stored. Responses leave it
+        # out, as validators that test multipleOf on binary floats (ajv without
+        # multipleOfPrecision, Python's jsonschema) would reject 38.9 from the server.
         if (
-            isinstance(field, serializers.DecimalField)
+            direction == "request"
+            and isinstance(field, serializers.DecimalField)
             and not field.coerce_to_string
             and field.decimal_places is not None
             and schema.get("type") == "number"

@@ -29,6 +29,7 @@ from triage.api.serializers import TriageSerializer
 MAX_FUTURE = timedelta(minutes=5)
 MAX_AGE = timedelta(days=365)
 MAX_SYNC_BATCH = 500
+MIN_TEMPERATURE, MAX_TEMPERATURE = Decimal("34.0"), Decimal("43.0")
 
 EVENT_TIME_RULE = (
     "ISO 8601 date and time with a UTC offset (e.g. 2026-11-21T08:30:00+01:00 or ...Z); "
@@ -172,11 +173,12 @@ class PainLogInputSerializer(StrictSerializer):
     temperature_c = serializers.DecimalField(
         max_digits=3,
         decimal_places=1,
-        min_value=Decimal("34.0"),
-        max_value=Decimal("43.0"),
+        min_value=MIN_TEMPERATURE,
+        max_value=MAX_TEMPERATURE,
         allow_null=True,
         default=None,
         coerce_to_string=False,
+        help_text="Degrees Celsius, at most one decimal place (e.g. 38.5); null if not measured",
     )
     can_bear_weight = StrictBooleanField(default=True)
     numbness_or_tingling = StrictBooleanField(default=False)
@@ -223,7 +225,14 @@ class PainLogSyncInputSerializer(StrictSerializer):
 
 class PainLogOutputSerializer(serializers.ModelSerializer):
     temperature_c = serializers.DecimalField(
-        max_digits=3, decimal_places=1, coerce_to_string=False, allow_null=True
+        max_digits=3,
+        decimal_places=1,
+        min_value=MIN_TEMPERATURE,
+        max_value=MAX_TEMPERATURE,
+        coerce_to_string=False,
+        allow_null=True,
+        read_only=True,
+        help_text="Degrees Celsius with one decimal place; null when not measured",
     )
 
     class Meta:
