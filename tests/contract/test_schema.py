@@ -121,6 +121,8 @@ def test_request_bodies_refuse_unknown_fields_and_state_bounds(schema):
         43.0,
         0.1,
     )
+    output = components["PainLogOutput"]["properties"]["temperature_c"]
+    assert "multipleOf" not in output and (output["minimum"], output["maximum"]) == (34.0, 43.0)
     assert (
         "5 minutes" in components["PainLogInputRequest"]["properties"]["recorded_at"]["description"]
     )
