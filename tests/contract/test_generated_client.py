@@ -253,6 +253,18 @@ def step_typed_errors(j: Journey) -> None:
     assert refused["severity"] == ["Ensure this value is less than or equal to 10."]
     missing = j.call("v1_logs_retrieve", 404, id=uuid.uuid4())
     assert isinstance(missing, j.m.Error) and missing.detail
+    # Another patient's entry is as absent as one that never existed.
+    other = Journey(pkg=j.pkg, base_url=j.base_url)
+    step_register(other)
+    theirs = other.call(
+        "v1_logs_create",
+        201,
+        body=j.m.PainLogInputRequest(
+            recorded_at=now(), site=j.m.SiteEnum.ARCH, side=j.m.SideEnum.LEFT, severity=2
+        ),
+    )
+    hidden = j.call("v1_logs_retrieve", 404, id=theirs.id)
+    assert hidden.to_dict() == missing.to_dict()
 
 
 # After merge: step_export (GET /me/export/) and step_care_team (POST /care-team/ {code},
