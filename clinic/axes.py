@@ -1,0 +1,23 @@
+"""django-axes' own "admin only" check knows a single admin site (reverse("admin:index"));
+we have two, so lockout applies to the login of each and to nothing else (the API login has
+its own throttles)."""
+
+from __future__ import annotations
+
+from axes.handlers.database import AxesDatabaseHandler
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+ADMIN_SITES = ("clinic", "admin")
+
+
+class AdminSitesHandler(AxesDatabaseHandler):
+    def is_admin_request(self, request: HttpRequest) -> bool:
+        path = getattr(request, "path", "") or ""
+        for name in ADMIN_SITES:
+            try:
+                if path.startswith(reverse(f"{name}:index")):
+                    return True
+            except NoReverseMatch:
+                continue
+        return False
