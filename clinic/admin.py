@@ -60,6 +60,24 @@ def _log(request: HttpRequest, patient_ids: Any, action: str, detail: str = "") 
     )
 
 
+class WorkspaceAdmin(admin.ModelAdmin):
+    """What every workspace page shares: no bulk actions, no admin history (it would list
+    objects outside the clinician's scope), no delete. URLs that are not offered are 404s,
+    so they cannot confirm that someone else's patient exists."""
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        return {}
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
+        raise Http404
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
+        raise Http404
+
+
 class ReadOnlyMixin:
     """Nobody edits what a patient reported: edits would bypass re-assessment."""
 
@@ -68,12 +86,6 @@ class ReadOnlyMixin:
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def get_actions(self, request: HttpRequest) -> dict:
-        return {}
 
 
 # --- My patients -----------------------------------------------------------------------------
@@ -129,7 +141,7 @@ class PatientChangeList(ChangeList):
 
 
 @admin.register(Patient, site=clinic_site)
-class PatientAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class PatientAdmin(ReadOnlyMixin, WorkspaceAdmin):
     list_display = ("patient", "open_alerts", "latest_entry", "trend", "days_since_entry")
     list_display_links = ("patient",)
     list_filter = (AlertLevelFilter, SiteFilter, QuietFilter)
@@ -315,9 +327,6 @@ class PatientAdmin(ReadOnlyMixin, admin.ModelAdmin):
             "urls": _patient_urls(self.admin_site.name, patient.pk),
         }
         return TemplateResponse(request, "clinic/patient.html", context)
-
-    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
-        raise Http404
 
     def _period(self, request: HttpRequest, patient: Patient) -> selectors.Period:
         tz = zone(patient.timezone)
@@ -519,7 +528,7 @@ class AlertLevelAllFilter(AlertLevelFilter):
 
 
 @admin.register(Alert, site=clinic_site)
-class AlertQueueAdmin(admin.ModelAdmin):
+class AlertQueueAdmin(WorkspaceAdmin):
     list_display = ("level_words", "patient_email", "rule_words", "where", "opened", "status")
     list_display_links = ("level_words",)
     list_filter = (ActiveAlertFilter, AlertLevelAllFilter)
@@ -542,12 +551,6 @@ class AlertQueueAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def get_actions(self, request: HttpRequest) -> dict:
-        return {}
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> Any:
         extra = {"title": "Alert queue, most urgent first", **(extra_context or {})}
@@ -572,9 +575,6 @@ class AlertQueueAdmin(admin.ModelAdmin):
     @admin.display(description="Opened")
     def opened(self, obj: Alert) -> str:
         return when(obj.opened_at)
-
-    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
-        raise Http404
 
     def change_view(
         self,
@@ -658,12 +658,9 @@ class AuditedListMixin:
     def change_view(self, request: HttpRequest, object_id: str, *args: Any, **kwargs: Any) -> Any:
         raise Http404  # the list shows everything; the patient page has the context
 
-    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
-        raise Http404
-
 
 @admin.register(PainLog, site=clinic_site)
-class PainLogAdmin(AuditedListMixin, ReadOnlyMixin, admin.ModelAdmin):
+class PainLogAdmin(AuditedListMixin, ReadOnlyMixin, WorkspaceAdmin):
     list_display = ("recorded", "patient_email", "where", "severity", "swelling")
     list_display_links = None
     list_filter = ("site", "side", "swelling")
@@ -690,7 +687,7 @@ class PainLogAdmin(AuditedListMixin, ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Treatment, site=clinic_site)
-class TreatmentAdmin(AuditedListMixin, ReadOnlyMixin, admin.ModelAdmin):
+class TreatmentAdmin(AuditedListMixin, ReadOnlyMixin, WorkspaceAdmin):
     access_action = AccessAction.TREATMENT_LIST
     list_display = ("started", "patient_email", "kind", "where", "minutes", "skin_reaction")
     list_display_links = None
@@ -721,7 +718,7 @@ class TreatmentAdmin(AuditedListMixin, ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(ClinicalNote, site=clinic_site)
-class ClinicalNoteAdmin(admin.ModelAdmin):
+class ClinicalNoteAdmin(WorkspaceAdmin):
     list_display = ("created_at", "patient", "kind", "author", "text")
     list_filter = ("kind",)
     search_fields = ("patient__user__email", "text")
@@ -755,18 +752,9 @@ class ClinicalNoteAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def get_actions(self, request: HttpRequest) -> dict:
-        return {}
-
-    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
-        raise Http404
-
 
 @admin.register(InviteCode, site=clinic_site)
-class InviteCodeAdmin(admin.ModelAdmin):
+class InviteCodeAdmin(WorkspaceAdmin):
     list_display = ("display_code", "note", "created_at", "expires_at", "state")
     fields = ("note",)
     list_select_related = ("clinician",)
@@ -805,15 +793,6 @@ class InviteCodeAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def get_actions(self, request: HttpRequest) -> dict:
-        return {}
-
-    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
-        raise Http404
-
 
 # --- On the operators' site (/ops/) ----------------------------------------------------------
 
@@ -842,6 +821,9 @@ class AccessLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def get_actions(self, request: HttpRequest) -> dict:
+        return {}
 
 
 @admin.register(ClinicianProfile)
