@@ -5,6 +5,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 CLINICIANS_GROUP = "clinicians"
 
@@ -58,6 +59,6 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.email = normalize_email(self.email)
         super().save(*args, **kwargs)
 
-    @property
+    @cached_property  # once per request: every scoped query and permission check asks
     def is_clinician(self) -> bool:
         return self.is_staff and self.groups.filter(name=CLINICIANS_GROUP).exists()
