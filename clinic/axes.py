@@ -21,3 +21,12 @@ class AdminSitesHandler(AxesDatabaseHandler):
             except NoReverseMatch:
                 continue
         return False
+
+
+def lockout_username(request: HttpRequest, credentials: dict | None) -> str | None:
+    """The admin form's "username" is an email: count "Doctor@x" and "doctor@x" as one
+    account, as the login itself does."""
+    from accounts.models import normalize_email
+
+    raw = (credentials or {}).get("username") or request.POST.get("username")
+    return normalize_email(raw) if raw else None
