@@ -65,6 +65,9 @@ class WorkspaceAdmin(admin.ModelAdmin):
     objects outside the clinician's scope), no delete. URLs that are not offered are 404s,
     so they cannot confirm that someone else's patient exists."""
 
+    class Media:
+        css = {"all": ("clinic/clinic.css",)}
+
     def get_actions(self, request: HttpRequest) -> dict:
         return {}
 

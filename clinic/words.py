@@ -19,7 +19,7 @@ def site_words(site: str | None, side: str | None = None) -> str:
 
 
 def level_words(level: str | Level | None) -> str:
-    if not level:
+    if level is None or level == "":
         return ""
     level = level if isinstance(level, Level) else Level.from_code(level)
     return LEVEL_LABELS[level]

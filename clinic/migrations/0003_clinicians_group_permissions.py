@@ -1,19 +1,11 @@
-"""The clinicians group gets exactly what the workspace needs, so a new clinician works out
-of the box: read patients' data, change an alert (acknowledge/resolve, through services),
-write notes, and manage their own invite codes. Nothing else: no change to entries,
-treatments, patients or the outbox."""
+"""The clinicians group gets exactly what the workspace needs (clinic.permissions), so a new
+clinician works out of the box."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-CLINICIAN_PERMISSIONS = {
-    ("journal", "patient"): ["view"],
-    ("journal", "painlog"): ["view"],
-    ("journal", "treatment"): ["view"],
-    ("triage", "alert"): ["view", "change"],
-    ("clinic", "clinicalnote"): ["view", "add"],
-    ("clinic", "invitecode"): ["view", "add"],
-}
+from accounts.models import CLINICIANS_GROUP
+from clinic.permissions import clinicians_group_sync
 
 
 def grant(apps, schema_editor):
@@ -23,23 +15,12 @@ def grant(apps, schema_editor):
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name="clinicians")
-    wanted = []
-    for (app_label, model), actions in CLINICIAN_PERMISSIONS.items():
-        for action in actions:
-            wanted.append(
-                Permission.objects.get(
-                    content_type__app_label=app_label, codename=f"{action}_{model}"
-                )
-            )
-    group.permissions.set(wanted)
+    clinicians_group_sync(apps)
 
 
 def revoke(apps, schema_editor):
     Group = apps.get_model("auth", "Group")
-    for group in Group.objects.filter(name="clinicians"):
+    for group in Group.objects.filter(name=CLINICIANS_GROUP):
         group.permissions.clear()
 
 

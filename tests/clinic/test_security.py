@@ -56,7 +56,7 @@ def test_the_operators_login_is_protected_too():
 
 
 def test_the_api_login_is_not_locked_by_the_admin_lockout(patient):
-    for n in range(6):
+    for _ in range(6):
         _try(patient.user.email, "wrong", "10.5.5.5")
     api = Client(REMOTE_ADDR="10.5.5.5")
     response = api.post(
@@ -144,9 +144,12 @@ def test_the_database_refuses_to_change_the_access_log():
         "UPDATE clinic_accesslog SET detail = 'x' WHERE id = %s",
         "DELETE FROM clinic_accesslog WHERE id = %s",
     ):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [row.pk])
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [row.pk])
 
 
 def test_superusers_read_the_log_in_the_operators_admin_and_cannot_change_it(doctor):

@@ -35,7 +35,7 @@
     type: "scatter", label: "Alert opened",
     data: data.alerts_opened.map(function (n) { return n ? 10 : null; }),
     yAxisID: "severity", pointStyle: "triangle", pointRadius: 9, borderColor: "#b00020",
-    backgroundColor: "#b00020", showLine: false, clinicKind: "alerts"
+    backgroundColor: "#b00020", showLine: false, clip: false, clinicKind: "alerts"
   });
   new Chart(canvas, {
     data: { labels: data.labels, datasets: datasets },
