@@ -24,12 +24,25 @@ class CareTeamView(APIView):
     def get_throttles(self) -> list[BaseThrottle]:
         return super().get_throttles() if self.request.method == "POST" else []
 
-    @extend_schema(responses=CareTeamMemberSerializer(many=True))
+    @extend_schema(
+        summary="My care team",
+        description="The clinicians who can see my journal.",
+        responses=CareTeamMemberSerializer(many=True),
+    )
     def get(self, request: Request) -> Response:
         team = request.user.patient.clinicians.order_by("email").values("id", "email")
         return Response(CareTeamMemberSerializer(team, many=True).data)
 
-    @extend_schema(request=CareTeamJoinInputSerializer, responses={201: CareTeamMemberSerializer})
+    @extend_schema(
+        summary="Add a clinician with their invite code",
+        description=(
+            "The code a clinician made in their workspace (dashes and case do not matter). "
+            "Each code works once and expires after 7 days; a used, expired or unknown code "
+            "gets the same 400 on `code`."
+        ),
+        request=CareTeamJoinInputSerializer,
+        responses={201: CareTeamMemberSerializer},
+    )
     def post(self, request: Request) -> Response:
         data = CareTeamJoinInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -42,8 +55,13 @@ class CareTeamView(APIView):
 class CareTeamMemberView(APIView):
     permission_classes = [IsPatient]
 
-    @extend_schema(request=None, responses={204: None})
-    def delete(self, request: Request, clinician_id: int) -> Response:
-        if not services.care_team_remove(patient=request.user.patient, clinician_id=clinician_id):
+    @extend_schema(
+        summary="Remove a clinician from my care team",
+        description="From then on they see nothing of my journal. 404 if they are not on it.",
+        request=None,
+        responses={204: None},
+    )
+    def delete(self, request: Request, id: int) -> Response:
+        if not services.care_team_remove(patient=request.user.patient, clinician_id=id):
             raise Http404
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -23,7 +23,7 @@ urlpatterns = [
     path("triage/", triage_views.TriageView.as_view(), name="triage"),
     path("care-team/", clinic_views.CareTeamView.as_view(), name="care-team"),
     path(
-        "care-team/<int:clinician_id>/",
+        "care-team/<int:id>/",
         clinic_views.CareTeamMemberView.as_view(),
         name="care-team-member",
     ),

@@ -64,8 +64,8 @@ class Command(BaseCommand):
             reassessment = patient_reassess(patient=patient_lock(patient.pk), now=now)
         self.stdout.write(self.style.SUCCESS("Demo data ready:"))
         self.stdout.write(f"  clinician (workspace /admin/): {CLINICIAN[0]} / {CLINICIAN[1]}")
-        self.stdout.write(f"  invite code {invite.code} made by the clinician, redeemed by:")
         self.stdout.write(f"  patient   (API):          {PATIENT[0]} / {PATIENT[1]}")
+        self.stdout.write(f"  linked by invite code {invite.code}, redeemed by the patient")
         self.stdout.write(f"  {len(logs)} pain entries and {len(treatments)} ice/heat sessions")
         self.stdout.write(
             f"  triage: {reassessment.assessment.level.code}, "
