@@ -293,16 +293,12 @@ class PatientAdmin(ReadOnlyMixin, WorkspaceAdmin):
                 for finding in assessment.findings
             ],
             "disclaimer": DISCLAIMER,
-            "active_alerts": [
-                _alert_row(request, a) for a in alerts if a.status in ACTIVE_STATUSES
-            ],
-            "past_alerts": [
-                _alert_row(request, a) for a in alerts if a.status not in ACTIVE_STATUSES
-            ],
+            "active_alerts": [_alert_row(a) for a in alerts if a.status in ACTIVE_STATUSES],
+            "past_alerts": [_alert_row(a) for a in alerts if a.status not in ACTIVE_STATUSES],
             "entry_page": entry_page,
-            "entries": [_entry_row(request, e) for e in entry_page],
+            "entries": [_entry_row(e) for e in entry_page],
             "treatment_page": treatment_page,
-            "treatments": [_treatment_row(request, t) for t in treatment_page],
+            "treatments": [_treatment_row(t) for t in treatment_page],
             "sent": [
                 {
                     "kind": m.get_kind_display(),
@@ -359,9 +355,9 @@ class PatientAdmin(ReadOnlyMixin, WorkspaceAdmin):
             "patient": patient,
             "period": period,
             "printed": when(timezone.now()),
-            "entries": [_entry_row(request, e) for e in entries],
-            "treatments": [_treatment_row(request, t) for t in treatments],
-            "alerts": [_alert_row(request, a) for a in alerts],
+            "entries": [_entry_row(e) for e in entries],
+            "treatments": [_treatment_row(t) for t in treatments],
+            "alerts": [_alert_row(a) for a in alerts],
             "disclaimer": DISCLAIMER,
             "urls": _patient_urls(self.admin_site.name, patient.pk),
         }
@@ -436,7 +432,7 @@ def _patient_urls(site: str, pk: int) -> dict[str, str]:
     }
 
 
-def _alert_row(request: HttpRequest, alert: Alert) -> dict[str, Any]:
+def _alert_row(alert: Alert) -> dict[str, Any]:
     return {
         "id": alert.pk,
         "level": level_words(alert.level),
@@ -454,7 +450,7 @@ def _alert_row(request: HttpRequest, alert: Alert) -> dict[str, Any]:
     }
 
 
-def _entry_row(request: HttpRequest, log: PainLog) -> dict[str, Any]:
+def _entry_row(log: PainLog) -> dict[str, Any]:
     flags = [
         label
         for label, on in (
@@ -480,7 +476,7 @@ def _entry_row(request: HttpRequest, log: PainLog) -> dict[str, Any]:
     }
 
 
-def _treatment_row(request: HttpRequest, treatment: Treatment) -> dict[str, Any]:
+def _treatment_row(treatment: Treatment) -> dict[str, Any]:
     return {
         "when": when(treatment.started_at),
         "kind": treatment.get_kind_display(),
@@ -631,7 +627,7 @@ class AlertQueueAdmin(WorkspaceAdmin):
             "opts": self.opts,
             "title": f"{level_words(alert.level)}: {rule_words(alert.rule)}",
             "alert": alert,
-            "row": _alert_row(request, alert),
+            "row": _alert_row(alert),
             "notes": notes,
             "can_act": alert.status != AlertStatus.RESOLVED
             and self.has_change_permission(request, alert),

@@ -30,3 +30,10 @@ def lockout_username(request: HttpRequest, credentials: dict | None) -> str | No
 
     raw = (credentials or {}).get("username") or request.POST.get("username")
     return normalize_email(raw) if raw else None
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The address lockouts and the access log record. REMOTE_ADDR: behind a reverse proxy,
+    this is where a trusted X-Forwarded-For reading belongs (never the raw header, which a
+    client can set to dodge the per-address lockout)."""
+    return request.META.get("REMOTE_ADDR") or None

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from accounts.models import User
+from clinic.axes import client_ip
 from clinic.models import AccessLog, ClinicalNote, InviteCode, NoteKind
 from journal.models import Patient
 from triage import services as triage_services
@@ -140,7 +141,7 @@ def access_log_write(
             patient_id=patient_id,
             action=action,
             detail=detail[:200],
-            ip_address=request.META.get("REMOTE_ADDR") or None,
+            ip_address=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
         )
         for patient_id in sorted(set(patient_ids))

@@ -69,6 +69,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ONLY_ADMIN_SITE = True
 AXES_HANDLER = "clinic.axes.AdminSitesHandler"
 AXES_USERNAME_CALLABLE = "clinic.axes.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "clinic.axes.client_ip"
 AXES_LOCKOUT_TEMPLATE = "clinic/locked_out.html"
 AXES_VERBOSE = False  # lockouts are still logged; every successful login is not
 
