@@ -148,14 +148,20 @@ class PatientAdmin(ReadOnlyMixin, WorkspaceAdmin):
     list_display = ("patient", "open_alerts", "latest_entry", "trend", "days_since_entry")
     list_display_links = ("patient",)
     list_filter = (AlertLevelFilter, SiteFilter, QuietFilter)
-    search_fields = ("user__email",)
-    search_help_text = "Search by email"
+    search_fields = ("user__email",)  # see get_search_results
+    search_help_text = "Search by email or by the name you gave the patient"
     list_per_page = 50
     show_full_result_count = False
     sortable_by = ()
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Patient]:
         return selectors.patient_list(user=request.user, now=timezone.now())
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Patient], search_term: str
+    ) -> tuple[QuerySet[Patient], bool]:
+        # Also serves the autocomplete on notes, so both find patients by name too.
+        return selectors.search_patients(queryset, search_term, user=request.user), False
 
     def get_ordering(self, request: HttpRequest) -> tuple:
         return selectors.URGENCY_ORDER
@@ -169,7 +175,7 @@ class PatientAdmin(ReadOnlyMixin, WorkspaceAdmin):
 
     @admin.display(description="Patient")
     def patient(self, obj: Patient) -> str:
-        return obj.user.email
+        return patient_label(obj)
 
     @admin.display(description="Open alerts")
     def open_alerts(self, obj: Patient) -> str:
@@ -271,7 +277,7 @@ class PatientAdmin(ReadOnlyMixin, WorkspaceAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": patient.user.email,
+            "title": patient_label(patient),
             "patient": patient,
             "patient_zone": patient.timezone,
             "days": days,
@@ -419,6 +425,11 @@ class PatientAdmin(ReadOnlyMixin, WorkspaceAdmin):
         return redirect(
             reverse(f"{self.admin_site.name}:journal_patient_change", args=[patient.pk])
         )
+
+
+def patient_label(patient: Patient) -> str:
+    name = getattr(patient, "name", None)
+    return f"{name} ({patient.user.email})" if name else patient.user.email
 
 
 def _patient_urls(site: str, pk: int) -> dict[str, str]:

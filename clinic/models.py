@@ -36,8 +36,14 @@ class InviteCode(models.Model):
     clinician = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invite_codes"
     )
+    # Accounts have no names (the app asks for none); the clinician's own name for the
+    # patient, shown to and searched by that clinician once the code is redeemed.
     note = models.CharField(
-        max_length=100, blank=True, default="", help_text="For you only, e.g. who it is for."
+        "patient's name (for you)",
+        max_length=100,
+        blank=True,
+        default="",
+        help_text="Only you see it: beside their email in your lists once they join.",
     )
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()

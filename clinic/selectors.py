@@ -84,7 +84,8 @@ def workspace_invite_codes(user: User) -> QuerySet[InviteCode]:
 def patient_or_404(user: User, patient_id: Any) -> Patient:
     """Another clinician's patient is a 404, exactly like one that does not exist."""
     try:
-        return workspace_patients(user).select_related("user").get(pk=int(patient_id))
+        patients = with_names(workspace_patients(user), user=user)
+        return patients.select_related("user").get(pk=int(patient_id))
     except (Patient.DoesNotExist, TypeError, ValueError):
         raise Http404("No such patient.") from None
 
@@ -111,7 +112,7 @@ def patient_list(*, user: User, now: datetime) -> QuerySet[Patient]:
     )
     latest = PainLog.objects.filter(patient=OuterRef("pk")).order_by("-recorded_at", "-id")
     return (
-        workspace_patients(user)
+        with_names(workspace_patients(user), user=user)
         .select_related("user")
         .annotate(
             urgency=Subquery(open_alerts.values("rank")[:1]),
@@ -131,6 +132,23 @@ def patient_list(*, user: User, now: datetime) -> QuerySet[Patient]:
             )
         )
     )
+
+
+def with_names(patients: QuerySet[Patient], *, user: User) -> QuerySet[Patient]:
+    """``name``: what this clinician called the patient on the invite code they redeemed."""
+    codes = InviteCode.objects.filter(used_by=OuterRef("pk"), clinician_id=user.pk).exclude(note="")
+    return patients.annotate(name=Subquery(codes.order_by("-used_at").values("note")[:1]))
+
+
+def search_patients(patients: QuerySet[Patient], term: str, *, user: User) -> QuerySet[Patient]:
+    """By email, or by the name this clinician gave the patient (never another's)."""
+    term = term.strip()
+    if not term:
+        return patients
+    named = InviteCode.objects.filter(
+        used_by=OuterRef("pk"), clinician_id=user.pk, note__icontains=term
+    )
+    return patients.filter(Q(user__email__icontains=term) | Exists(named))
 
 
 URGENCY_ORDER = (

@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
                 ('code', models.CharField(max_length=16, unique=True)),
-                ('note', models.CharField(blank=True, default='', help_text='For you only, e.g. who it is for.', max_length=100)),
+                ('note', models.CharField(blank=True, default='', help_text='Only you see it: beside their email in your lists once they join.', max_length=100, verbose_name="patient's name (for you)")),
                 ('created_at', models.DateTimeField()),
                 ('expires_at', models.DateTimeField()),
                 ('used_at', models.DateTimeField(blank=True, null=True)),

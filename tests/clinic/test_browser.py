@@ -99,12 +99,13 @@ def test_demo_clinician_works_through_the_workspace(live_server, browser):
 
     _login(browser, base, *CLINICIAN)
     # Only linked patients, the one with the open alert first.
-    assert _list_emails(browser) == [PATIENT[0], calm.user.email]
+    # The demo clinician named the demo patient on the invite code they redeemed.
+    assert _list_emails(browser) == [f"Alex Morgan ({PATIENT[0]})", calm.user.email]
     assert "hidden@example.com" not in browser.page_source
     assert "See a doctor within 24 hours" in browser.page_source
     browser.save_screenshot(str(ARTIFACTS / "clinic-patients.png"))
 
-    browser.find_element(By.LINK_TEXT, PATIENT[0]).click()
+    browser.find_element(By.PARTIAL_LINK_TEXT, PATIENT[0]).click()
     _wait(browser, lambda d: d.find_element(By.ID, "trend-chart").get_attribute("data-ready"))
     # One point per local day and site/side with entries in the last 30 days.
     tz = zone(demo_patient.timezone)

@@ -33,6 +33,8 @@ def _alert(patient, level: str, opened_days_ago: float, status: str = "open", ru
 
 def _order(client, query: str = "") -> list[str]:
     text = client.get(f"/admin/journal/patient/{query}").content.decode()
+    if 'id="result_list"' not in text:
+        return []
     table = text.split('id="result_list"')[1].split("</table>")[0]
     return re.findall(r"([a-z0-9.]+@example\.com)", table)
 
@@ -87,3 +89,23 @@ def test_quiet_and_site_filters(doctor, doctor_client):
     assert active.user.email in _order(doctor_client, "?site=ankle_outer")
     text = doctor_client.get("/admin/journal/patient/").content.decode()
     assert re.search(r"quiet@example.com.*?<td class=\"field-days_since_entry\">4</td>", text, re.S)
+
+
+def test_search_by_email_or_the_name_this_clinician_gave(doctor, other_doctor, doctor_client):
+    from django.utils import timezone
+
+    from clinic.services import invite_code_create, invite_code_redeem
+
+    patient = make_patient(alert=False, days=1, email="p.one@example.com")
+    for clinician, name in ((doctor, "Alex Morgan"), (other_doctor, "Sam Other")):
+        code = invite_code_create(clinician=clinician, now=timezone.now(), note=name)
+        invite_code_redeem(patient=patient, code=code.code, now=timezone.now())
+    make_patient(clinician=doctor, alert=False, days=1, email="p.two@example.com")
+
+    assert _order(doctor_client, "?q=morgan") == [patient.user.email]
+    assert _order(doctor_client, "?q=p.two") == ["p.two@example.com"]
+    assert _order(doctor_client, "?q=Sam+Other") == []  # another clinician's name for them
+    text = doctor_client.get("/admin/journal/patient/").content.decode()
+    assert "Alex Morgan (p.one@example.com)" in text and "Sam Other" not in text
+    page = doctor_client.get(f"/admin/journal/patient/{patient.pk}/change/").content.decode()
+    assert "Alex Morgan (p.one@example.com)" in page

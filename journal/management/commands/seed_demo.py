@@ -46,7 +46,7 @@ class Command(BaseCommand):
                 user=clinician, defaults={"timezone": PATIENT_TZ}
             )
             patient.clinicians.clear()
-            invite = invite_code_create(clinician=clinician, now=now, note="Demo patient")
+            invite = invite_code_create(clinician=clinician, now=now, note="Alex Morgan")
             invite_code_redeem(patient=patient, code=invite.code, now=now)
             for related in (
                 patient.pain_logs,
