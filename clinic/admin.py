@@ -552,12 +552,12 @@ class AlertQueueAdmin(WorkspaceAdmin):
         return (
             selectors.workspace_alerts(request.user)
             .select_related("patient__user")
-            .annotate(rank=selectors.LEVEL_RANK)
+            .annotate(rank=selectors.LEVEL_RANK, waiting=selectors.WAITING_FIRST)
         )
 
     def get_ordering(self, request: HttpRequest) -> tuple:
         # Open before acknowledged, then the most urgent, then the longest waiting.
-        return ("status", "-rank", "opened_at")
+        return ("-waiting", "-rank", "opened_at")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -52,6 +52,14 @@ LEVEL_RANK = Case(
     output_field=IntegerField(),
 )
 
+# Open alerts before acknowledged ones (someone is already on those), then resolved.
+WAITING_FIRST = Case(
+    When(status=AlertStatus.OPEN, then=Value(2)),
+    When(status=AlertStatus.ACKNOWLEDGED, then=Value(1)),
+    default=Value(0),
+    output_field=IntegerField(),
+)
+
 
 # --- the one place the workspace scopes what a user may see ----------------------------
 

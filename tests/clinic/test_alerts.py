@@ -89,3 +89,20 @@ def test_the_queue_is_most_urgent_first_and_in_words(doctor, doctor_client):
     assert "See a doctor within 24 hours" in text and "Signs of infection" in text
     assert "consult_24h" not in text.split('id="result_list"')[1].split("</table>")[0]
     assert hot.user.email in text and calm.user.email not in text
+
+
+def test_the_queue_puts_open_before_acknowledged_then_level_then_age(doctor, doctor_client):
+    from tests.clinic.conftest import make_patient
+    from tests.clinic.test_patients_list import _alert
+
+    patient = make_patient(clinician=doctor, alert=False, days=0, email="q@example.com")
+    seen = _alert(patient, "emergency", 9, status="acknowledged", rule="cannot_bear_weight")
+    old = _alert(patient, "consult", 5, rule="chronic_pain")
+    new = _alert(patient, "consult", 1, rule="persistent_pain")
+    urgent = _alert(patient, "consult_24h", 0.5, rule="infection_signs")
+    text = doctor_client.get("/admin/triage/alert/").content.decode()
+    table = text.split('id="result_list"')[1]
+    order = sorted(
+        (urgent, old, new, seen), key=lambda a: table.index(f"/admin/triage/alert/{a.pk}/")
+    )
+    assert order == [urgent, old, new, seen]
