@@ -140,7 +140,11 @@ class QuietFilter(admin.SimpleListFilter):
 class PatientChangeList(ChangeList):
     def get_results(self, request: HttpRequest) -> None:
         super().get_results(request)
-        selectors.attach_trends(list(self.result_list), now=timezone.now())
+        patients = list(self.result_list)
+        selectors.attach_trends(patients, now=timezone.now())
+        # The list shows each patient's latest entry and alerts: that is a read, logged.
+        if patients:
+            _log(request, [p.pk for p in patients], AccessAction.PATIENT_LIST)
 
 
 @admin.register(Patient, site=clinic_site)

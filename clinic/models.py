@@ -90,6 +90,7 @@ class ClinicalNote(models.Model):
 
 
 class AccessAction(models.TextChoices):
+    PATIENT_LIST = "patient_list", "Listed in My patients"
     PATIENT_PAGE = "patient_page", "Opened the patient page"
     PRINT = "print", "Opened the print view"
     ENTRY_LIST = "entry_list", "Listed entries"

@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
                 ('user_id', models.BigIntegerField(db_index=True)),
                 ('user_email', models.CharField(max_length=254)),
                 ('patient_id', models.BigIntegerField(db_index=True)),
-                ('action', models.CharField(choices=[('patient_page', 'Opened the patient page'), ('print', 'Opened the print view'), ('entry_list', 'Listed entries'), ('treatment_list', 'Listed ice/heat sessions'), ('alert', 'Opened an alert'), ('export_csv', 'Exported CSV'), ('export_fhir', 'Exported FHIR Bundle')], max_length=20)),
+                ('action', models.CharField(choices=[('patient_list', 'Listed in My patients'), ('patient_page', 'Opened the patient page'), ('print', 'Opened the print view'), ('entry_list', 'Listed entries'), ('treatment_list', 'Listed ice/heat sessions'), ('alert', 'Opened an alert'), ('export_csv', 'Exported CSV'), ('export_fhir', 'Exported FHIR Bundle')], max_length=20)),
                 ('detail', models.CharField(blank=True, default='', max_length=200)),
                 ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
                 ('user_agent', models.CharField(blank=True, default='', max_length=300)),
