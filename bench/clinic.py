@@ -12,6 +12,7 @@ middleware, session, permission checks and admin templates.
 
 from __future__ import annotations
 
+import os
 import statistics
 
 from _setup import main, report, timed
@@ -38,7 +39,7 @@ def run(patients: int, entries: int, repeat: int) -> None:
     )
     users = list(User.objects.filter(email__startswith="bench").exclude(pk=clinician.pk))
     Patient.objects.bulk_create(Patient(user=u, timezone="Europe/London") for u in users)
-    mine = [u.pk for u in users[:200]]
+    mine = [u.pk for u in users[:200]]  # as in the query-count tests' larger case
     Patient.clinicians.through.objects.bulk_create(
         Patient.clinicians.through(patient_id=pk, user_id=clinician.pk) for pk in mine
     )
@@ -87,7 +88,7 @@ def run(patients: int, entries: int, repeat: int) -> None:
     client.force_login(clinician)
     target = mine[0]
     pages = {
-        "patients list (200 linked of 2,000)": "/admin/journal/patient/",
+        f"patients list ({len(mine)} linked of {patients:,})": "/admin/journal/patient/",
         "patients list, filtered to 'no entry for 3+ days'": "/admin/journal/patient/?quiet=3",
         f"patient page, {entries} entries, 30-day chart": (
             f"/admin/journal/patient/{target}/change/"
@@ -109,6 +110,9 @@ def run(patients: int, entries: int, repeat: int) -> None:
         reset_queries()  # DEBUG keeps a bounded log: a full one would count nothing
         with CaptureQueriesContext(connection) as queries:
             get(url)
+        if os.environ.get("BENCH_SHOW_QUERIES"):
+            for query in queries.captured_queries:
+                print("   ", query["sql"][:150])
         samples = timed(lambda url=url: get(url), repeat)
         report(f"{name} [{len(queries)} queries]", samples, baseline, "page")
     print(f"baseline page median {statistics.median(baseline) * 1000:.1f} ms")
