@@ -808,6 +808,37 @@ class InviteCodeAdmin(WorkspaceAdmin):
         return False
 
 
+@admin.register(ClinicianProfile, site=clinic_site)
+class MyTimeZoneAdmin(WorkspaceAdmin):
+    """Each clinician sets the zone their times are shown in; only their own row."""
+
+    fields = ("timezone",)
+    list_display = ("timezone",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ClinicianProfile]:
+        return ClinicianProfile.objects.filter(user_id=request.user.pk)
+
+    def _own(self, request: HttpRequest, obj: Any) -> bool:
+        return obj is None or obj.user_id == request.user.pk
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return True
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._own(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._own(request, obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # the list opens (and if need be makes) the clinician's own row
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None) -> Any:
+        own, _ = ClinicianProfile.objects.get_or_create(user_id=request.user.pk)
+        site = self.admin_site.name
+        return redirect(reverse(f"{site}:clinic_clinicianprofile_change", args=[own.pk]))
+
+
 # --- On the operators' site (/ops/) ----------------------------------------------------------
 
 

@@ -21,8 +21,16 @@ class ClinicianProfile(models.Model):
         related_name="clinician_profile",
     )
     timezone = models.CharField(
-        max_length=64, default="Europe/London", validators=[validate_timezone]
+        "time zone",
+        max_length=64,
+        default="Europe/London",
+        validators=[validate_timezone],
+        help_text="IANA name, e.g. Europe/London or America/New_York: every time is shown in it.",
     )
+
+    class Meta:
+        verbose_name = "clinician time zone"
+        verbose_name_plural = "clinician time zones"
 
     def __str__(self) -> str:
         return f"{self.user} ({self.timezone})"

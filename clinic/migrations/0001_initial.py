@@ -40,8 +40,9 @@ class Migration(migrations.Migration):
             name='ClinicianProfile',
             fields=[
                 ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='clinician_profile', serialize=False, to=settings.AUTH_USER_MODEL)),
-                ('timezone', models.CharField(default='Europe/London', max_length=64, validators=[journal.timezones.validate_timezone])),
+                ('timezone', models.CharField(default='Europe/London', help_text='IANA name, e.g. Europe/London or America/New_York: every time is shown in it.', max_length=64, validators=[journal.timezones.validate_timezone], verbose_name='time zone')),
             ],
+            options={'verbose_name': 'clinician time zone', 'verbose_name_plural': 'clinician time zones'},
         ),
         migrations.CreateModel(
             name='InviteCode',

@@ -166,3 +166,33 @@ def test_superusers_read_the_log_in_the_operators_admin_and_cannot_change_it(doc
     operator = Client()
     operator.force_login(UserFactory(is_staff=True))
     assert operator.get("/ops/clinic/accesslog/").status_code == 403
+
+
+def test_a_clinician_sets_their_own_time_zone_and_only_theirs(doctor, other_doctor, mine):
+    from clinic.models import ClinicianProfile
+
+    client = Client()
+    client.force_login(doctor)
+    own = ClinicianProfile.objects.get(user=doctor)
+    url = f"/admin/clinic/clinicianprofile/{own.pk}/change/"
+    assert client.post(url, {"timezone": "Not/AZone"}).status_code == 200  # form error
+    assert client.post(url, {"timezone": "America/Chicago"}).status_code == 302
+    own.refresh_from_db()
+    assert own.timezone == "America/Chicago"
+    assert "(America/Chicago)" in client.get("/admin/journal/patient/").content.decode()
+    theirs = f"/admin/clinic/clinicianprofile/{other_doctor.pk}/change/"
+    client.post(theirs, {"timezone": "Asia/Tokyo"})
+    assert ClinicianProfile.objects.get(user=other_doctor).timezone == "America/New_York"
+    assert client.get("/admin/clinic/clinicianprofile/")["Location"] == url
+    newcomer = Client()
+    newcomer.force_login(make_clinician_without_zone())
+    response = newcomer.get("/admin/clinic/clinicianprofile/", follow=True)
+    assert response.status_code == 200 and "Europe/London" in response.content.decode()
+
+
+def make_clinician_without_zone():
+    from tests.factories import UserFactory
+
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get(name="clinicians"))
+    return user
