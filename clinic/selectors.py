@@ -102,7 +102,8 @@ def clinician_zone_name(user: User) -> str:
     name = (
         ClinicianProfile.objects.filter(user_id=user.pk).values_list("timezone", flat=True).first()
     )
-    return name or "UTC"
+    # No row yet: the zone a new row would get, so opening "time zone" changes nothing.
+    return name or ClinicianProfile._meta.get_field("timezone").default
 
 
 # --- My patients ---------------------------------------------------------------------------
