@@ -139,6 +139,7 @@ def test_demo_clinician_works_through_the_workspace(live_server, browser):
     browser.find_element(By.CSS_SELECTOR, "#result_list tbody tr:first-child a").click()
     _wait(browser, ec.presence_of_element_located((By.ID, "id_note")))
     browser.find_element(By.ID, "id_note").send_keys("Called the patient; seeing her today.")
+    browser.save_screenshot(str(ARTIFACTS / "clinic-alert.png"))
     browser.find_element(By.ID, "acknowledge").click()
     _wait(browser, ec.presence_of_element_located((By.ID, "result_list")))
     acknowledged = Alert.objects.get(patient=demo_patient, level="consult_24h")
