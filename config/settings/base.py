@@ -207,6 +207,9 @@ WEBPUSH_ALLOWED_HOSTS = env_list(
         "notify.windows.com",
     ],
 )
+# Push is never sent to loopback or private addresses (SSRF). Test suites alone set this to
+# reach their loopback push stub; it is deliberately not read from the environment.
+WEBPUSH_ALLOW_LOOPBACK_FOR_TESTS = False
 # FCM (service-account JSON path or text) and APNs (token auth with a .p8 key).
 FCM_CREDENTIALS = env_str("FCM_CREDENTIALS", "")
 FCM_PROJECT_ID = env_str("FCM_PROJECT_ID", "")
