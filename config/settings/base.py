@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
 from config.env import (
     env_bool,
     env_database,
+    env_email_url,
     env_int,
     env_list,
     env_redis_url,
@@ -19,8 +22,13 @@ VAR_DIR = BASE_DIR / "var"
 
 DEVELOPMENT_SECRET_KEY = "dev-only-insecure-secret-key-do-not-use-in-production"  # noqa: S105
 SECRET_KEY = env_str("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
-DEBUG = env_bool("DEBUG", True)
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+# Off unless asked for; config.settings.development turns it on for `make run`.
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+# How many reverse proxies in front of us append to X-Forwarded-For. 0: the header is
+# ignored and throttles key on the connecting address; anything else lets a client pick
+# its own identity by sending the header.
+NUM_PROXIES = env_int("NUM_PROXIES", 0, minimum=0, maximum=10)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -103,8 +111,19 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+# EMAIL_URL (smtp+tls://user:password@host:587) or the separate variables; these win.
+_EMAIL_URL = env_email_url("EMAIL_URL")
+EMAIL_HOST = env_str("EMAIL_HOST", str(_EMAIL_URL.get("EMAIL_HOST", "localhost")))
+EMAIL_PORT = env_int("EMAIL_PORT", int(str(_EMAIL_URL.get("EMAIL_PORT", 25))), minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", str(_EMAIL_URL.get("EMAIL_HOST_USER", "")))
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", str(_EMAIL_URL.get("EMAIL_HOST_PASSWORD", "")))
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", bool(_EMAIL_URL.get("EMAIL_USE_TLS", False)))
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", bool(_EMAIL_URL.get("EMAIL_USE_SSL", False)))
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured(
+        "EMAIL_USE_TLS (STARTTLS, port 587) and EMAIL_USE_SSL (implicit TLS, port 465) "
+        "are exclusive; set one."
+    )
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Foot & Ankle Journal <no-reply@localhost>")
@@ -121,6 +140,7 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_THROTTLE_RATES": {"auth": env_str("AUTH_THROTTLE_RATE", "20/min")},
 }
 
