@@ -4,9 +4,11 @@ import uuid
 from datetime import time
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from accounts.models import STAFF_PATIENT
 from journal.sites import Side, Site
 from journal.timezones import validate_timezone
 
@@ -62,6 +64,10 @@ class Patient(models.Model):
 
     def __str__(self) -> str:
         return self.user.email
+
+    def clean(self) -> None:
+        if self.user_id is not None and (self.user.is_staff or self.user.is_superuser):
+            raise ValidationError(STAFF_PATIENT)
 
 
 # What the patient reports in an entry; the triage rules read all of these but the notes.

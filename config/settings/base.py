@@ -144,6 +144,12 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"auth": env_str("AUTH_THROTTLE_RATE", "20/min")},
 }
 
+# Failed sign-ins per account (whatever address they come from) before it waits out the window.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10, minimum=1, maximum=1000)
+LOGIN_FAILURE_WINDOW_SECONDS = env_int(
+    "LOGIN_FAILURE_WINDOW_SECONDS", 900, minimum=1, maximum=86400
+)
+
 REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Bearer",
     "TOKEN_TTL": timedelta(days=env_int("TOKEN_TTL_DAYS", 30, minimum=1, maximum=365)),
