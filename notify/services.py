@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
 from django.urls import reverse
@@ -414,23 +414,52 @@ def messages_due(*, now: datetime, limit: int = 1000) -> list[str]:
 def device_register(
     *, patient: Patient, kind: str, address: str, keys: dict[str, str], name: str
 ) -> tuple[Device, bool]:
-    """Add or refresh a device. A token or endpoint is unique: if it was another account's
-    (a shared or resold phone), it now belongs to whoever registered it last."""
+    """Add or refresh one of the patient's devices; returns (device, created).
+
+    A token or endpoint already registered to another account stays there: knowing
+    someone's push token must not move their alerts to your phone (nor yours to theirs).
+    At most DEVICE_LIMIT_PER_PATIENT devices are active; registering one more retires the
+    least recently registered, so one entry can never fan out into hundreds of messages.
+    """
     with transaction.atomic():
+        # Serialises this patient's registrations, so two at once cannot both see room.
+        Patient.objects.select_for_update().filter(pk=patient.pk).first()
         device = Device.objects.select_for_update().filter(kind=kind, address=address).first()
+        created = device is None
         if device is None:
             try:
                 with transaction.atomic():
                     device = Device.objects.create(
                         patient=patient, kind=kind, address=address, keys=keys, name=name
                     )
-                return device, True
             except IntegrityError:  # registered concurrently: fall through and update it
                 device = Device.objects.select_for_update().get(kind=kind, address=address)
-        device.patient = patient
-        device.keys = keys
-        device.name = name or device.name
-        device.active = True
-        device.deactivated_reason = ""
-        device.save()
-    return device, False
+                created = False
+        if device.patient_id != patient.pk:
+            field = "subscription" if kind == "webpush" else "registration_id"
+            raise ValidationError(
+                {field: ["This device is registered to another account; sign out there first."]}
+            )
+        if not created:
+            device.keys = keys
+            device.name = name or device.name
+            device.active = True
+            device.deactivated_reason = ""
+            device.save()
+        _devices_cap(patient_id=patient.pk, keep=device)
+    return device, created
+
+
+def _devices_cap(*, patient_id: int, keep: Device) -> None:
+    limit = settings.DEVICE_LIMIT_PER_PATIENT
+    active = Device.objects.filter(patient_id=patient_id, active=True).exclude(pk=keep.pk)
+    # The one just registered or refreshed counts as the newest.
+    surplus = list(active.order_by("-updated_at", "-created_at").values_list("pk", flat=True))[
+        limit - 1 :
+    ]
+    if surplus:
+        Device.objects.filter(pk__in=surplus).update(
+            active=False,
+            deactivated_reason=f"retired: more than {limit} devices registered",
+            updated_at=timezone.now(),
+        )

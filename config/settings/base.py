@@ -220,6 +220,8 @@ NOTIFY_CLAIM_TIMEOUT_SECONDS = env_int(
     "NOTIFY_CLAIM_TIMEOUT_SECONDS", 300, minimum=1, maximum=86400
 )
 TREATMENT_TIMER_MINUTES = 15
+# Active push devices per patient; registering another retires the least recently used.
+DEVICE_LIMIT_PER_PATIENT = env_int("DEVICE_LIMIT_PER_PATIENT", 10, minimum=1, maximum=100)
 
 # Web Push (RFC 8030/8291, VAPID). `manage.py vapid_keys` makes a key pair.
 WEBPUSH_VAPID_PRIVATE_KEY = env_str("WEBPUSH_VAPID_PRIVATE_KEY", "")
