@@ -47,6 +47,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Set when the owner proved they read mail at ``email``; until then email is not a
+    # channel (notify.services.email_usable), so nobody can register someone else's address
+    # and have "see a doctor" mail sent to it.
+    email_verified_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 

@@ -49,6 +49,9 @@ class Patient(models.Model):
     # Channels the patient wants: "push" (every active device) and/or "email".
     reminder_channels = models.JSONField(default=default_reminder_channels)
     alert_channels = models.JSONField(default=default_alert_channels)
+    # Push titles and text are neutral ("Your journal") unless the patient asks for detail:
+    # a lock screen is read by whoever holds the phone.
+    lock_screen_detail = models.BooleanField(default=False)
     # When the next daily reminder is due (UTC), kept by notify; NULL while reminders are off.
     next_reminder_at = models.DateTimeField(null=True, blank=True, db_index=True)
     clinicians = models.ManyToManyField(

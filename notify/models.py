@@ -50,6 +50,7 @@ class MessageKind(models.TextChoices):
     TIMER = "timer", "Ice/heat timer"
     ALERT = "alert", "See-a-doctor alert"
     CLINICIAN_ALERT = "clinician_alert", "Clinician alert"
+    ACCOUNT = "account", "Account (address check, password reset)"
 
 
 class MessageStatus(models.TextChoices):

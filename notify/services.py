@@ -47,8 +47,20 @@ CLINICIAN_EMAIL_FROM = Level.CONSULT_24H
 # --- enqueueing (inside the caller's transaction) -----------------------------------------
 
 
+def email_usable(patient: Patient) -> bool:
+    """Whether email is a channel for this patient at all: THE one place that decides.
+
+    Only a verified address counts: anyone can register someone else's address, and that
+    person must not receive "see a doctor" mail. Every path that would email a patient
+    (chosen channels, the urgent fallback) asks here; account mail (the address check
+    itself, password reset) is the only exception and goes through account_email_enqueue.
+    """
+    user = patient.user
+    return bool(user.is_active and user.email and user.email_verified_at is not None)
+
+
 def _addresses(patient: Patient, wanted: Iterable[str]) -> list[tuple[str, Device | None, str]]:
-    """(channel, device, email) triples for the channels a patient chose.
+    """(channel, device, email) triples for the channels a patient chose and can use.
 
     Reads ``patient.devices.all()`` so a caller handling many patients can prefetch them.
     """
@@ -56,7 +68,7 @@ def _addresses(patient: Patient, wanted: Iterable[str]) -> list[tuple[str, Devic
     if "push" in wanted:
         devices = sorted((d for d in patient.devices.all() if d.active), key=lambda d: d.created_at)
         targets += [(device.kind, device, "") for device in devices]
-    if "email" in wanted:
+    if "email" in wanted and email_usable(patient):
         targets.append(("email", None, patient.user.email))
     return targets
 
@@ -77,6 +89,10 @@ def _rows(
     due_at: datetime,
     subject_ref: str = "",
 ) -> list[Message]:
+    # Push is read on lock screens: neutral unless the patient asked for detail.
+    push_body = (
+        body if patient is None or patient.lock_screen_detail else content.for_lock_screen(body)
+    )
     return [
         Message(
             dedupe_key=f"{key}:{channel}:{device.pk if device else email}"[:200],
@@ -85,8 +101,8 @@ def _rows(
             patient=patient,
             device=device,
             to_email=email,
-            subject=body.subject,
-            body=body.text,
+            subject=(push_body if device else body).subject,
+            body=(push_body if device else body).text,
             url=body.url,
             tag=body.tag,
             urgency=body.urgency,
@@ -120,6 +136,23 @@ def dispatch_on_commit(messages: list[Message], *, now: datetime) -> None:
                 return
 
     transaction.on_commit(publish)
+
+
+def account_email_enqueue(
+    *, patient: Patient | None, to_email: str, body: content.Content, key: str, now: datetime
+) -> list[Message]:
+    """Mail about the account itself (the address check, a password reset), through the
+    outbox like every message. It goes to the address as registered: that is the point."""
+    created = _enqueue(
+        key=key,
+        kind=MessageKind.ACCOUNT,
+        patient=patient,
+        targets=[("email", None, to_email)],
+        body=body,
+        due_at=now,
+    )
+    dispatch_on_commit(created, now=now)
+    return created
 
 
 def alerts_announce(*, patient: Patient, alerts: list[Alert], now: datetime) -> list[Message]:

@@ -154,8 +154,17 @@ REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Bearer",
     "TOKEN_TTL": timedelta(days=env_int("TOKEN_TTL_DAYS", 30, minimum=1, maximum=365)),
     "AUTO_REFRESH": True,
+    # However often it is used, a token dies this long after sign-in.
+    "AUTO_REFRESH_MAX_TTL": timedelta(
+        days=env_int("TOKEN_MAX_AGE_DAYS", 90, minimum=1, maximum=3650)
+    ),
+    # Enforced by journal.services.auth_token_issue: a new sign-in retires the oldest.
     "TOKEN_LIMIT_PER_USER": 20,
 }
+# Links in account emails: the address check lasts 3 days; a reset link until it is used,
+# the password changes, or PASSWORD_RESET_TIMEOUT (Django's setting) passes.
+EMAIL_VERIFICATION_MAX_AGE_SECONDS = 3 * 24 * 3600
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_SECONDS", 3600, minimum=60, maximum=259200)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Foot & Ankle Pain Journal API",
