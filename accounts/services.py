@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import password_validation
 from django.contrib.auth.tokens import default_token_generator
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -15,8 +19,11 @@ from django.utils import timezone
 from knox.models import AuthToken
 
 from accounts.models import User, normalize_email
+from journal.models import PainLog, Patient, Treatment
 from notify import content
-from notify.services import account_email_enqueue
+from notify.models import Device, Message
+from notify.services import account_email_enqueue, messages_purge
+from triage.models import Alert
 
 # --- failed sign-ins, per account ----------------------------------------------------------
 # The per-client throttle (ScopedRateThrottle "auth") stops one address guessing quickly; this
@@ -177,3 +184,50 @@ def password_reset_confirm(*, token: str, new_password: str) -> User:
         tokens_revoke(user=user)
     login_failures_clear(email=user.email)
     return user
+
+
+# --- erasure -------------------------------------------------------------------------------
+
+
+def account_erase(*, user: User, password: str) -> None:
+    """Erase a patient account and everything tied to it, at once.
+
+    Deleting the user cascades to the patient profile, entries, treatments, alerts, devices,
+    the outbox (queued and sent messages, their attempts) and API tokens. Tasks already on
+    the broker then find no row and do nothing. The admin's change history keeps who changed
+    what and when, but the names of the erased objects in it (an email address, an entry's
+    summary) are replaced.
+    """
+    password_check(user=user, password=password, field="password")
+    with transaction.atomic():
+        Patient.objects.select_for_update().filter(pk=user.pk).first()
+        owned: list[tuple[type, list[str]]] = [
+            (User, [str(user.pk)]),
+            (Patient, [str(user.pk)]),
+        ]
+        for model in (PainLog, Treatment, Alert, Device, Message):
+            ids = model.objects.filter(patient_id=user.pk).values_list("pk", flat=True)
+            owned.append((model, [str(pk) for pk in ids]))
+        for model, ids in owned:
+            if ids:
+                LogEntry.objects.filter(
+                    content_type=ContentType.objects.get_for_model(model), object_id__in=ids
+                ).update(object_repr=f"(erased {model._meta.verbose_name})")
+        # Mail about the account (address checks, resets) was addressed, not linked.
+        Message.objects.filter(to_email=user.email, patient__isnull=True).delete()
+        user.delete()
+    login_failures_clear(email=user.email)
+
+
+# --- retention -----------------------------------------------------------------------------
+
+
+def retention_purge(*, now: datetime) -> dict[str, int]:
+    """Daily: drop what is no longer needed. Delivered, failed and cancelled messages (with
+    their attempts) after RETENTION_MESSAGE_DAYS; expired API tokens and admin sessions
+    after RETENTION_EXPIRED_AUTH_DAYS. Pending and in-flight messages are never touched."""
+    messages = messages_purge(before=now - timedelta(days=settings.RETENTION_MESSAGE_DAYS))
+    auth_cutoff = now - timedelta(days=settings.RETENTION_EXPIRED_AUTH_DAYS)
+    tokens, _ = AuthToken.objects.filter(expiry__lt=auth_cutoff).delete()
+    sessions, _ = Session.objects.filter(expire_date__lt=auth_cutoff).delete()
+    return {"messages": messages, "tokens": tokens, "sessions": sessions}

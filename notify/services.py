@@ -441,6 +441,25 @@ def messages_due(*, now: datetime, limit: int = 1000) -> list[str]:
     ]
 
 
+def messages_purge(*, before: datetime, chunk: int = 1000) -> int:
+    """Delete settled messages created before ``before``, with their attempts, a chunk at a
+    time so no transaction holds many rows. Returns how many messages went."""
+    settled = [MessageStatus.SENT, MessageStatus.FAILED, MessageStatus.CANCELLED]
+    purged = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                Message.objects.filter(status__in=settled, created_at__lt=before).values_list(
+                    "pk", flat=True
+                )[:chunk]
+            )
+            if not ids:
+                return purged
+            DeliveryAttempt.objects.filter(message_id__in=ids).delete()
+            Message.objects.filter(pk__in=ids).delete()
+        purged += len(ids)
+
+
 # --- devices -------------------------------------------------------------------------------
 
 

@@ -232,6 +232,11 @@ TREATMENT_TIMER_MINUTES = 15
 # Active push devices per patient; registering another retires the least recently used.
 DEVICE_LIMIT_PER_PATIENT = env_int("DEVICE_LIMIT_PER_PATIENT", 10, minimum=1, maximum=100)
 
+# Retention (accounts.purge_retention, daily): settled messages and their delivery attempts,
+# then expired API tokens and admin sessions, are deleted after this many days.
+RETENTION_MESSAGE_DAYS = env_int("RETENTION_MESSAGE_DAYS", 90, minimum=1, maximum=3650)
+RETENTION_EXPIRED_AUTH_DAYS = env_int("RETENTION_EXPIRED_AUTH_DAYS", 7, minimum=0, maximum=3650)
+
 # Web Push (RFC 8030/8291, VAPID). `manage.py vapid_keys` makes a key pair.
 WEBPUSH_VAPID_PRIVATE_KEY = env_str("WEBPUSH_VAPID_PRIVATE_KEY", "")
 WEBPUSH_VAPID_SUBJECT = env_str("WEBPUSH_VAPID_SUBJECT", "mailto:ops@localhost")

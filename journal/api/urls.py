@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from journal.api import auth_views, views
+from journal.api import auth_views, export, views
 from notify.api import views as notify_views
 from triage.api import views as triage_views
 
@@ -36,6 +36,7 @@ urlpatterns = [
         name="auth-password-reset-confirm",
     ),
     path("me/", views.MeView.as_view(), name="me"),
+    path("me/export/", export.ExportView.as_view(), name="me-export"),
     path("sites/", views.SiteListView.as_view(), name="sites"),
     path("logs/sync/", views.PainLogSyncView.as_view(), name="painlog-sync"),
     path("trends/", views.TrendsView.as_view(), name="trends"),
