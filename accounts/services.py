@@ -79,8 +79,21 @@ _RESET_SALT = "accounts.password-reset"
 _BAD_LINK = "This link is invalid or has expired; ask for a new one."
 
 
-def email_verification_send(*, user: User) -> None:
-    """Queue the "confirm your address" mail (on commit; through the outbox)."""
+# One address-check mail per account per this many seconds: the address may not be the
+# registrant's, and its owner must not be flooded with "confirm" mail either.
+VERIFY_RESEND_INTERVAL_SECONDS = 300
+
+
+def _verify_sent_key(user: User) -> str:
+    # date_joined too: a database recreated (tests, a restore) reuses ids, not creation times.
+    return f"verify-sent:{user.pk}:{user.date_joined.timestamp()}"
+
+
+def email_verification_send(*, user: User) -> bool:
+    """Queue the "confirm your address" mail (on commit; through the outbox). False, and
+    nothing queued, if one went to this account less than the interval ago."""
+    if not cache.add(_verify_sent_key(user), 1, timeout=VERIFY_RESEND_INTERVAL_SECONDS):
+        return False
     now = timezone.now()
     token = signing.dumps({"u": user.pk, "e": user.email}, salt=_VERIFY_SALT, compress=True)
     account_email_enqueue(
@@ -90,6 +103,7 @@ def email_verification_send(*, user: User) -> None:
         key=f"account:verify:{user.pk}:{now.timestamp()}",
         now=now,
     )
+    return True
 
 
 def email_verify(*, token: str) -> User:

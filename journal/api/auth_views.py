@@ -119,9 +119,13 @@ class VerifyEmailResendView(APIView):
     def post(self, request: Request) -> Response:
         if request.user.email_verified_at is not None:
             detail = "Your address is already verified."
-        else:
-            accounts.email_verification_send(user=request.user)
+        elif accounts.email_verification_send(user=request.user):
             detail = f"A new link is on its way to {request.user.email}."
+        else:
+            raise exceptions.Throttled(
+                wait=accounts.VERIFY_RESEND_INTERVAL_SECONDS,
+                detail="A link was sent a few minutes ago; check your mail (and spam folder).",
+            )
         return Response({"detail": detail}, status=status.HTTP_202_ACCEPTED)
 
 
