@@ -34,3 +34,5 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 # any client could send it and make Django believe a plain-HTTP request was secure.
 if NUM_PROXIES > 0:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Whatever a settings override may say: production never pushes to loopback.
+WEBPUSH_ALLOW_LOOPBACK_FOR_TESTS = False
