@@ -43,16 +43,14 @@ class LimitedJSONParser(JSONParser):
 
 def _too_deep(data: Any, limit: int) -> bool:
     """Iterative, so checking depth cannot itself run out of stack."""
-    stack: list[tuple[Any, int]] = [(data, 1)]
+    if not isinstance(data, dict | list):
+        return False
+    stack: list[tuple[dict | list, int]] = [(data, 1)]
     while stack:
         value, depth = stack.pop()
-        if isinstance(value, dict):
-            children = value.values()
-        elif isinstance(value, list):
-            children = value
-        else:
-            continue
         if depth > limit:
             return True
-        stack.extend((child, depth + 1) for child in children)
+        children = value.values() if isinstance(value, dict) else value
+        # Only containers go on the stack: scalars (nearly everything) cost one check.
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
     return False
