@@ -196,3 +196,17 @@ def make_clinician_without_zone():
     user = UserFactory(is_staff=True)
     user.groups.add(Group.objects.get(name="clinicians"))
     return user
+
+
+def test_the_lockout_address_ignores_a_forged_forwarded_for_unless_behind_a_proxy(settings):
+    from django.test import RequestFactory
+
+    from clinic.axes import client_ip
+
+    request = RequestFactory().get(
+        "/admin/login/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 5.6.7.8"
+    )
+    settings.NUM_PROXIES = 0
+    assert client_ip(request) == "10.0.0.1"
+    settings.NUM_PROXIES = 1
+    assert client_ip(request) == "5.6.7.8"  # what our one proxy appended
