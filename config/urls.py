@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularSwaggerView
 
+from clinic.sites import clinic_site
 from config.api_docs import SchemaView
 from config.health import health
 
@@ -9,7 +10,9 @@ handler404 = "config.api_docs.not_found"
 handler500 = "config.api_docs.error"
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    # Clinicians' workspace (the link in their alert emails); operators' admin apart at /ops/.
+    path("admin/", clinic_site.urls),
+    path("ops/", admin.site.urls),
     path("api/v1/", include("journal.api.urls")),
     path("api/schema/", SchemaView.as_view(), name="schema"),
     path(

@@ -5,7 +5,7 @@ from typing import Any
 from rest_framework import serializers
 
 from journal.api.fields import JSONTypesMixin, StrictIntegerField, StrictSerializer
-from notify.channels.webpush import validate_subscription
+from notify.channels.webpush import MAX_ENDPOINT_LENGTH, validate_subscription
 from notify.models import Device, DeviceKind
 
 
@@ -18,7 +18,8 @@ class SubscriptionSerializer(JSONTypesMixin, serializers.Serializer):
     """A browser's PushSubscription.toJSON(), sent as it is."""
 
     endpoint = serializers.CharField(
-        max_length=2048, help_text="The push service URL; only known push services are accepted"
+        max_length=MAX_ENDPOINT_LENGTH,
+        help_text="The push service URL; only known push services are accepted",
     )
     keys = SubscriptionKeysSerializer()
     expirationTime = StrictIntegerField(allow_null=True, required=False)
