@@ -20,6 +20,9 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from django.utils import timezone
+
+from clinic.services import invite_code_create
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SCHEMA = ROOT / "docs" / "openapi.yaml"
@@ -267,8 +270,21 @@ def step_typed_errors(j: Journey) -> None:
     assert hidden.to_dict() == missing.to_dict()
 
 
-# After merge: step_export (GET /me/export/) and step_care_team (POST /care-team/ {code},
-# DELETE /care-team/{id}/) go before step_logout.
+def step_care_team(j: Journey) -> None:
+    """Join with the code a clinician made in their workspace, see them, remove them."""
+    member = j.call(
+        "v1_care_team_create", 201, body=j.m.CareTeamJoinInputRequest(code=j.ids["invite_code"])
+    )
+    assert [m.id for m in j.call("v1_care_team_list", 200)] == [member.id]
+    j.call("v1_care_team_destroy", 204, id=member.id)
+    gone = j.call("v1_care_team_destroy", 404, id=member.id)
+    assert isinstance(gone, j.m.Error)
+
+
+def step_export(j: Journey) -> None:
+    export = j.call("v1_me_export_retrieve", 200)
+    assert str(j.ids["log"]) in {str(log.id) for log in export.pain_logs}
+    assert export.profile.timezone == "Europe/Berlin"
 
 
 def step_logout(j: Journey) -> None:
@@ -288,11 +304,16 @@ STEPS: list[Callable[[Journey], None]] = [
     step_alerts,
     step_device,
     step_typed_errors,
+    step_care_team,
+    step_export,
     step_logout,
 ]
 
 
-def test_a_generated_client_completes_the_patient_journey(client_package, live_server):
+def test_a_generated_client_completes_the_patient_journey(client_package, live_server, clinician):
     journey = Journey(pkg=client_package, base_url=live_server.url)
+    # The clinician makes the code in their workspace (a browser page, not this API).
+    code = invite_code_create(clinician=clinician, now=timezone.now())
+    journey.ids["invite_code"] = code.code
     for step in STEPS:
         step(journey)
