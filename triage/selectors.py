@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 
 from journal.models import Patient
 from journal.selectors import is_plain_patient, patients_visible_to
-from triage.episodes import EPISODE_GAP_DAYS
+from triage.episodes import SILENT_GAP_DAYS
 from triage.models import ACTIVE_STATUSES, Alert
 from triage.rules import TREATMENT_ADVICE_DAYS
 
@@ -26,10 +26,10 @@ def patient_ids_due_for_reassessment(*, now: datetime) -> QuerySet[Patient]:
 
     Only two things change with no new entry: an active alert whose episode may have ended
     (so it resolves), and a live episode whose day counts grow (pain that has not gone away).
-    An episode with no symptomatic entry for EPISODE_GAP_DAYS has ended, so older entries
+    An episode with nothing logged for SILENT_GAP_DAYS has ended, so older entries
     cannot change anything; treatment advice looks back TREATMENT_ADVICE_DAYS.
     """
-    horizon = now - timedelta(days=max(EPISODE_GAP_DAYS, TREATMENT_ADVICE_DAYS) + 2)
+    horizon = now - timedelta(days=max(SILENT_GAP_DAYS, TREATMENT_ADVICE_DAYS) + 2)
     return (
         Patient.objects.filter(
             Q(alerts__status__in=ACTIVE_STATUSES)

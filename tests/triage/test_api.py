@@ -160,13 +160,18 @@ def test_periodic_reassessment_resolves_an_ended_episode(patient):
         api = client_for(patient.user)
         api.post(LOGS, entry(fever=True, severity=6))
         assert Alert.objects.get(patient=patient).status == "open"
-    with time_machine.travel(datetime(2026, 10, 20, 9, 0, tzinfo=LONDON), tick=False):
+    # Three silent weeks are not a recovery: the alert stays open.
+    with time_machine.travel(datetime(2026, 10, 22, 9, 0, tzinfo=LONDON), tick=False):
+        assert reassess_patients([patient.pk]) == 1
+    assert Alert.objects.get(patient=patient).status == "open"
+    # More than SILENT_GAP_DAYS (45) of silence ends the episode.
+    with time_machine.travel(datetime(2026, 11, 16, 9, 0, tzinfo=LONDON), tick=False):
         assert reassess_patients([patient.pk]) == 1
     alert = Alert.objects.get(patient=patient)
     assert alert.status == "resolved"
     # Idempotent: running again changes nothing.
     resolved_at = alert.resolved_at
-    with time_machine.travel(datetime(2026, 10, 20, 9, 5, tzinfo=LONDON), tick=False):
+    with time_machine.travel(datetime(2026, 11, 16, 9, 5, tzinfo=LONDON), tick=False):
         reassess_patients([patient.pk])
     alert.refresh_from_db()
     assert alert.resolved_at == resolved_at
