@@ -18,7 +18,7 @@ from notify.services import alerts_announce
 from triage.domain import Level
 from triage.engine import Assessment, assess
 from triage.facts import patient_facts
-from triage.models import ACTIVE_STATUSES, Alert, AlertStatus
+from triage.models import ACTIVE_STATUSES, Alert, AlertStatus, PatientAssessment
 from triage.rules import Finding
 
 ALERT_THRESHOLD = Level.CONSULT
@@ -52,10 +52,35 @@ def patient_reassess(*, patient: Patient, now: datetime) -> Reassessment:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("patient_reassess must run inside the transaction that changed the data")
     assessment = assess(patient_facts(patient=patient, now=now))
+    _store(patient=patient, assessment=assessment)
     changes = _sync_alerts(patient=patient, findings=assessment.findings, now=now)
     # Same transaction: the outbox rows commit (or roll back) with the alerts.
     alerts_announce(patient=patient, alerts=[*changes.opened, *changes.escalated], now=now)
     return Reassessment(assessment=assessment, changes=changes)
+
+
+def _store(*, patient: Patient, assessment: Assessment) -> None:
+    """Keep the patient's latest assessment row: one INSERT ... ON CONFLICT UPDATE."""
+    row = PatientAssessment(
+        patient_id=patient.pk,
+        level=assessment.level.code,
+        assessed_at=assessment.assessed_at,
+        open_episodes=[
+            {
+                "site": ep.site,
+                "side": ep.side,
+                "start": ep.start.isoformat(),
+                "latest_day": ep.latest_day.isoformat(),
+            }
+            for ep in assessment.open_episodes
+        ],
+    )
+    PatientAssessment.objects.bulk_create(
+        [row],
+        update_conflicts=True,
+        unique_fields=["patient"],
+        update_fields=["level", "assessed_at", "open_episodes"],
+    )
 
 
 def _sync_alerts(*, patient: Patient, findings: tuple[Finding, ...], now: datetime) -> AlertChanges:
