@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from triage.domain import Level, PatientFacts
-from triage.episodes import active_episodes, entry_sort_key, treatment_sort_key
-from triage.rules import RULES, Finding
+from triage.episodes import entry_sort_key, treatment_sort_key
+from triage.rules import RULES, Finding, next_change_at, open_episodes
 
 DISCLAIMER = (
     "This is not a diagnosis. It is a guide to how soon to see a doctor, based only on what "
@@ -34,6 +34,8 @@ class Assessment:
     findings: tuple[Finding, ...]  # most urgent first, then in registry order
     assessed_at: datetime  # the ``now`` the facts were assessed at
     open_episodes: tuple[OpenEpisode, ...] = ()  # sorted by (site, side, start)
+    # The first instant at which time alone could change this assessment (None: never).
+    next_change_at: datetime | None = None
 
 
 def _finding_key(f: Finding) -> tuple[int, int, str, str, date, tuple[int, ...]]:
@@ -69,11 +71,12 @@ def assess(facts: PatientFacts) -> Assessment:
     level = max((f.level for f in findings), default=Level.SELF_CARE)
     episodes = tuple(
         OpenEpisode(site=ep.site, side=ep.side, start=ep.start, latest_day=ep.latest_day)
-        for ep in active_episodes(canonical.entries, facts.profile.timezone, facts.now)
+        for ep in open_episodes(canonical)
     )
     return Assessment(
         level=Level(level),
         findings=tuple(findings),
         assessed_at=facts.now,
         open_episodes=episodes,
+        next_change_at=next_change_at(canonical, findings),
     )

@@ -117,6 +117,20 @@ class PatientAssessment(models.Model):
     level = models.CharField(max_length=12, choices=LevelChoice.choices)
     assessed_at = models.DateTimeField()
     open_episodes = models.JSONField(default=list, blank=True)
+    # The first instant at which time alone could change this assessment (an episode's quiet
+    # period ending, a session leaving the advice window, a running session passing 15
+    # minutes); NULL when nothing can. The periodic sweep re-assesses exactly the rows due,
+    # through the partial index below, instead of everyone every 15 minutes.
+    next_change_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["next_change_at"],
+                condition=Q(next_change_at__isnull=False),
+                name="assessment_next_change",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.level} for {self.patient_id} at {self.assessed_at:%Y-%m-%d %H:%M}"

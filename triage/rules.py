@@ -14,12 +14,14 @@ scale is complete and a future, sourced rule can use it.
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from journal.site_words import site_phrase
 from triage.domain import Entry, Level, PatientFacts, Treatment
@@ -303,8 +305,26 @@ class _Hit:
 _Check = Callable[[PatientFacts], Iterable[_Hit]]
 
 
+_last = threading.local()
+
+
 def _episodes(facts: PatientFacts) -> tuple[Episode, ...]:
-    return active_episodes(facts.entries, facts.profile.timezone, facts.now)
+    """The active episodes of ``facts``, split once per assessment, not once per rule.
+
+    A one-entry memo keyed by the identity of the (immutable) facts object, per thread: the
+    engine runs every rule on one facts object in a row, and splitting a journal into
+    episodes was most of an assessment's time. Holding the object keeps its id from being
+    reused, so a hit is always the same facts.
+    """
+    memo = getattr(_last, "memo", None)
+    if memo is not None and memo[0] is facts:
+        return memo[1]
+    episodes = active_episodes(facts.entries, facts.profile.timezone, facts.now)
+    _last.memo = (facts, episodes)
+    return episodes
+
+
+open_episodes = _episodes
 
 
 def _ids(items: Iterable[Entry | Treatment]) -> tuple[UUID, ...]:
@@ -811,6 +831,50 @@ def _heat_with_swelling(facts: PatientFacts) -> Iterable[_Hit]:
                     f"patient logged swelling there."
                 ),
             )
+
+
+# --------------------------------------------------------------------------------------------
+# When time alone can change the answer
+# --------------------------------------------------------------------------------------------
+
+
+def next_change_at(facts: PatientFacts, findings: Iterable[Finding]) -> datetime | None:
+    """The first instant after ``facts.now`` at which the same facts could assess differently,
+    or None if time alone can never change them. ``findings`` are the facts' findings now.
+
+    Every use of ``now`` in the rules is one of three: an episode is active until its
+    ``ends_after`` day is over; a session counts for treatment advice for
+    TREATMENT_ADVICE_DAYS local days; a session still running becomes "too long" once it
+    passes ICE_HEAT_MAX_MINUTES. Anything else reads only the facts. A session leaving the
+    window matters only if a finding cites it (the window drops the oldest sessions, so no
+    pair of sessions that is fine now can become "too close" by it). Early is harmless (a
+    re-assessment finds the same answer and the next instant); late would delay an alert, so
+    a new time dependency in a rule must be added here (a property test checks the two agree).
+    """
+    tz = facts.profile.timezone
+    now = utc(facts.now)
+    today = local_date(facts.now, tz)
+    cited = {entry_id for f in findings for entry_id in f.entries}
+    candidates = [_day_starts(ep.ends_after + timedelta(days=1), tz) for ep in _episodes(facts)]
+    for session in facts.treatments:
+        if session.id in cited:
+            day = local_date(session.started_at, tz)
+            if (today - day).days < TREATMENT_ADVICE_DAYS:
+                candidates.append(_day_starts(day + timedelta(days=TREATMENT_ADVICE_DAYS), tz))
+        if session.minutes is None:
+            # "Longer than" 15 minutes: true from just after the 15th minute.
+            over = utc(session.started_at) + timedelta(minutes=ICE_HEAT_MAX_MINUTES, seconds=1)
+            candidates.append(over)
+    return min((c for c in candidates if c > now), default=None)
+
+
+def _day_starts(day: date, tz: ZoneInfo) -> datetime:
+    """The first instant (UTC) whose local date in ``tz`` is ``day``.
+
+    Midnight, unless a clock change skips it (then the instant the day begins, which fold=0
+    already gives for a skipped wall time).
+    """
+    return datetime.combine(day, time.min, tzinfo=tz).astimezone(UTC)
 
 
 # --------------------------------------------------------------------------------------------

@@ -392,3 +392,50 @@ def test_a_pain_free_entry_today_ends_the_episode_at_that_site(
         and f.rule in symptom_rules
         and not f.rule.startswith(("ice_", "heat_"))
     ]
+
+
+# --- The next-change instant: until then, time alone changes nothing ------------------------
+
+
+def _decision(result: Assessment) -> tuple[Any, ...]:
+    """What a stored assessment and its alerts depend on (reason texts quote running minutes
+    and dates, so they are left out)."""
+    return (
+        result.level,
+        tuple(
+            (f.rule, f.level, f.site, f.side, f.episode_start, f.entries) for f in result.findings
+        ),
+        result.open_episodes,
+    )
+
+
+@PROPERTY_SETTINGS
+@given(
+    journal=journals,
+    tz=st.sampled_from(ZONES),
+    today=dates,
+    fraction=st.floats(0, 1, exclude_max=True),
+)
+def test_nothing_changes_with_time_alone_before_the_next_change_instant(
+    journal: Journal, tz: ZoneInfo, today: date, fraction: float
+) -> None:
+    facts = build(journal, tz, today)
+    result = assess(facts)
+    until = result.next_change_at
+    if until is None:
+        later = facts.now + timedelta(days=400)
+    else:
+        assert until > facts.now
+        # timedelta * float rounds to the microsecond: keep strictly before ``until``.
+        later = min(facts.now + (until - facts.now) * fraction, until - timedelta(microseconds=1))
+    assert _decision(assess(replace(facts, now=later))) == _decision(result)
+
+
+@PROPERTY_SETTINGS
+@given(journal=journals, tz=st.sampled_from(ZONES), today=dates)
+def test_an_open_episode_always_has_a_next_change(
+    journal: Journal, tz: ZoneInfo, today: date
+) -> None:
+    result = assess(build(journal, tz, today))
+    if result.open_episodes:
+        assert result.next_change_at is not None
