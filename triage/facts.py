@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import reduce
 from operator import or_
 
-from django.db.models import Min, Q
+from django.db import connection
+from django.db.models import BigIntegerField, F, Func, Min, Q, QuerySet
 
 from journal.models import PAIN_LOG_FINDINGS, PainLog, Patient, Treatment
 from journal.timezones import zone
@@ -72,16 +73,14 @@ def patients_facts(
     """
     since = {p.pk: _since(p, now, anchors.get(p.pk)) for p in patients}
     entries: dict[int, list[Entry]] = defaultdict(list)
-    for row in PainLog.objects.filter(_window(since, "recorded_at")).values_list(*_ENTRY_FIELDS):
-        entry_id, patient_id, *values = row
+    rows = _rows(PainLog.objects.filter(_window(since, "recorded_at")), _ENTRY_FIELDS)
+    for entry_id, patient_id, *values in rows:
         if values[_TEMPERATURE] is not None:  # Decimal in the database; rules use floats
             values[_TEMPERATURE] = float(values[_TEMPERATURE])
         entries[patient_id].append(Entry(entry_id, *values))
     treatments: dict[int, list[TreatmentFact]] = defaultdict(list)
-    for row in Treatment.objects.filter(_window(since, "started_at")).values_list(
-        *_TREATMENT_FIELDS
-    ):
-        treatment_id, patient_id, *values = row
+    rows = _rows(Treatment.objects.filter(_window(since, "started_at")), _TREATMENT_FIELDS)
+    for treatment_id, patient_id, *values in rows:
         treatments[patient_id].append(TreatmentFact(treatment_id, *values))
     return {
         p.pk: PatientFacts(
@@ -92,6 +91,38 @@ def patients_facts(
         )
         for p in patients
     }
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class _EpochMicros(Func):
+    """PostgreSQL: a timestamptz as integer microseconds since 1970-01-01 UTC."""
+
+    template = "(extract(epoch from %(expressions)s) * 1000000)::bigint"
+    output_field = BigIntegerField()
+
+
+def _rows(queryset: QuerySet, names: Sequence[str]) -> Iterable[list]:
+    """``values_list(*names)`` as lists, with the one timestamp column read fast.
+
+    Reading a chunk's facts was dominated by parsing timestamps: Django's psycopg loader for
+    timestamptz subclasses psycopg's pure-Python one (a regex per value, about 17 us). On
+    PostgreSQL the column comes back as integer microseconds since the epoch instead, the
+    same instant to the microsecond, at a fraction of the cost. Other databases read it as is.
+    """
+    moment = next(name for name in names if name in ("recorded_at", "started_at"))
+    index = names.index(moment)
+    if connection.vendor != "postgresql":
+        for row in queryset.values_list(*names):
+            yield list(row)
+        return
+    fields = [f"_{moment}_us" if name == moment else name for name in names]
+    annotated = queryset.annotate(**{f"_{moment}_us": _EpochMicros(F(moment))})
+    for row in annotated.values_list(*fields):
+        values = list(row)
+        values[index] = _EPOCH + timedelta(microseconds=values[index])
+        yield values
 
 
 def _since(patient: Patient, now: datetime, anchor: date | None) -> datetime:
