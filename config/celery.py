@@ -3,8 +3,9 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 app = Celery("footjournal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -15,4 +16,8 @@ app.conf.beat_schedule = {
     "notify-send-due-reminders": {"task": "notify.send_due_reminders", "schedule": 60},
     # Cheap when nobody is due (an index range scan on the stored next-change instants).
     "triage-reassess-due": {"task": "triage.reassess_due", "schedule": 60},
+    "accounts-purge-retention": {
+        "task": "accounts.purge_retention",
+        "schedule": crontab(hour=3, minute=17),
+    },
 }
