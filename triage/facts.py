@@ -113,13 +113,19 @@ def _rows(queryset: QuerySet, names: Sequence[str]) -> Iterable[list]:
     """
     moment = next(name for name in names if name in ("recorded_at", "started_at"))
     index = names.index(moment)
+    queryset = queryset.order_by()  # the engine sorts; the model's default ordering is waste
     if connection.vendor != "postgresql":
         for row in queryset.values_list(*names):
             yield list(row)
         return
     fields = [f"_{moment}_us" if name == moment else name for name in names]
     annotated = queryset.annotate(**{f"_{moment}_us": _EpochMicros(F(moment))})
-    for row in annotated.values_list(*fields):
+    # Plain tuples from psycopg: these columns need none of Django's per-row converters.
+    sql, params = annotated.values_list(*fields).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    for row in rows:
         values = list(row)
         values[index] = _EPOCH + timedelta(microseconds=values[index])
         yield values
