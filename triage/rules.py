@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
+from typing import Any, TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -305,23 +306,35 @@ class _Hit:
 _Check = Callable[[PatientFacts], Iterable[_Hit]]
 
 
+T = TypeVar("T")
+
 _last = threading.local()
 
 
-def _episodes(facts: PatientFacts) -> tuple[Episode, ...]:
-    """The active episodes of ``facts``, split once per assessment, not once per rule.
+def _memo(facts: PatientFacts, name: str, compute: Callable[[], T]) -> T:
+    """Compute something about ``facts`` once per assessment, not once per rule.
 
-    A one-entry memo keyed by the identity of the (immutable) facts object, per thread: the
-    engine runs every rule on one facts object in a row, and splitting a journal into
-    episodes was most of an assessment's time. Holding the object keeps its id from being
-    reused, so a hit is always the same facts.
+    A per-thread cache for the one facts object being assessed, keyed by its identity: the
+    engine runs every rule on one (immutable) facts object in a row, and splitting a journal
+    into episodes, once per rule, was most of an assessment's time. Holding the object keeps
+    its id from being reused, so a hit is always the same facts.
     """
-    memo = getattr(_last, "memo", None)
-    if memo is not None and memo[0] is facts:
-        return memo[1]
-    episodes = active_episodes(facts.entries, facts.profile.timezone, facts.now)
-    _last.memo = (facts, episodes)
-    return episodes
+    held = getattr(_last, "held", None)
+    if held is None or held[0] is not facts:
+        held = (facts, {})
+        _last.held = held
+    cache: dict[str, Any] = held[1]
+    if name not in cache:
+        cache[name] = compute()
+    return cache[name]
+
+
+def _episodes(facts: PatientFacts) -> tuple[Episode, ...]:
+    return _memo(
+        facts,
+        "episodes",
+        lambda: active_episodes(facts.entries, facts.profile.timezone, facts.now),
+    )
 
 
 open_episodes = _episodes
@@ -658,6 +671,10 @@ def _possible_back_source(facts: PatientFacts) -> Iterable[_Hit]:
 
 
 def _recent_sessions(facts: PatientFacts) -> list[Treatment]:
+    return _memo(facts, "recent_sessions", lambda: _sessions_within_window(facts))
+
+
+def _sessions_within_window(facts: PatientFacts) -> list[Treatment]:
     today = local_date(facts.now, facts.profile.timezone)
     recent = [
         t
