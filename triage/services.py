@@ -57,7 +57,13 @@ def patient_reassess(*, patient: Patient, now: datetime) -> Reassessment:
     facts = patients_facts(patients=[patient], now=now, anchors=anchors_of(active))[patient.pk]
     assessment = assess(facts)
     _store([(patient.pk, assessment)])
-    changes = _sync_alerts(patient=patient, active=active, findings=assessment.findings, now=now)
+    changes = _sync_alerts(
+        patient=patient,
+        active=active,
+        dealt_with=_dealt_with([patient.pk])[patient.pk],
+        findings=assessment.findings,
+        now=now,
+    )
     # Same transaction: the outbox rows commit (or roll back) with the alerts.
     alerts_announce(patient=patient, alerts=[*changes.opened, *changes.escalated], now=now)
     return Reassessment(assessment=assessment, changes=changes)
@@ -86,9 +92,14 @@ def patients_reassess_due(*, patient_ids: Sequence[int], now: datetime) -> int:
         facts = patients_facts(patients=patients, now=now, anchors=anchors_of(all_active))
         results = [(p, assess(facts[p.pk])) for p in patients]
         _store([(p.pk, assessment) for p, assessment in results])
+        dealt_with = _dealt_with([p.pk for p in patients])
         for patient, assessment in results:
             changes = _sync_alerts(
-                patient=patient, active=active[patient.pk], findings=assessment.findings, now=now
+                patient=patient,
+                active=active[patient.pk],
+                dealt_with=dealt_with[patient.pk],
+                findings=assessment.findings,
+                now=now,
             )
             alerts_announce(patient=patient, alerts=[*changes.opened, *changes.escalated], now=now)
     return len(patients)
@@ -122,8 +133,28 @@ def _store(assessments: list[tuple[int, Assessment]]) -> None:
     )
 
 
+def _dealt_with(patient_ids: Sequence[int]) -> dict[int, dict[tuple[str, str], Level]]:
+    """Per patient, the episodes a clinician resolved by hand, with the highest level resolved.
+
+    Such an episode stays resolved while the finding holds at the same level: they have dealt
+    with it. Only a rise above that level opens a new alert. One query for any number.
+    """
+    dealt: dict[int, dict[tuple[str, str], Level]] = defaultdict(dict)
+    for patient_id, rule, key, level in Alert.objects.filter(
+        patient_id__in=patient_ids, status=AlertStatus.RESOLVED, resolved_by__isnull=False
+    ).values_list("patient_id", "rule", "episode_key", "level"):
+        mine = dealt[patient_id]
+        mine[(rule, key)] = max(Level.from_code(level), mine.get((rule, key), Level(0)))
+    return dealt
+
+
 def _sync_alerts(
-    *, patient: Patient, active: list[Alert], findings: tuple[Finding, ...], now: datetime
+    *,
+    patient: Patient,
+    active: list[Alert],
+    dealt_with: dict[tuple[str, str], Level],
+    findings: tuple[Finding, ...],
+    now: datetime,
 ) -> AlertChanges:
     changes = AlertChanges()
     by_key = {(alert.rule, alert.episode_key): alert for alert in active}
@@ -136,6 +167,8 @@ def _sync_alerts(
             continue
         seen.add(key)
         alert = by_key.get(key)
+        if alert is None and key in dealt_with and finding.level <= dealt_with[key]:
+            continue
         if alert is None:
             alert = Alert(
                 patient_id=patient.pk, rule=finding.rule, episode_key=key[1], opened_at=now
@@ -196,5 +229,20 @@ def alert_acknowledge(*, alert: Alert, by: object) -> Alert:
             locked.acknowledged_at = timezone.now()
             locked.acknowledged_by = by  # type: ignore[assignment]
             locked.updated_at = locked.acknowledged_at
+            locked.save()
+    return locked
+
+
+def alert_resolve(*, alert: Alert, by: object, now: datetime) -> Alert:
+    """A clinician closes an alert by hand. Idempotent: resolving twice keeps the first.
+
+    Re-assessment will not reopen the same episode at the same level (see _sync_alerts)."""
+    with transaction.atomic():
+        locked = Alert.objects.select_for_update().get(pk=alert.pk)
+        if locked.status != AlertStatus.RESOLVED:
+            locked.status = AlertStatus.RESOLVED
+            locked.resolved_at = now
+            locked.resolved_by = by  # type: ignore[assignment]
+            locked.updated_at = now
             locked.save()
     return locked

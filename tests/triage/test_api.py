@@ -261,11 +261,12 @@ def test_a_chunk_is_reassessed_with_a_constant_number_of_queries(
             patients.append(patient)
         _mark_due(*patients)
     with time_machine.travel(datetime(2026, 10, 1, 21, 0, tzinfo=LONDON), tick=False):
-        # Savepoint, lock, active alerts, entries, sessions, assessments upsert, release;
+        # Savepoint, lock, active alerts, entries, sessions, assessments upsert, episodes a
+        # clinician resolved, release;
         # then per patient only what changes: here each opens one alert and is told once
         # (alert insert, devices, clinicians, outbox insert, notified-level update).
         per_patient = 5
-        with django_assert_max_num_queries(7 + per_patient * count):
+        with django_assert_max_num_queries(8 + per_patient * count):
             assert reassess_patients([p.pk for p in patients]) == count
         assert Alert.objects.filter(rule="persistent_pain").count() == count
         # Nothing changed: a second run is not even due.

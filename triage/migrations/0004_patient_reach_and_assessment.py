@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('journal', '0002_notification_preferences'),
-        ('triage', '0002_alert_notified_level'),
+        ('triage', '0003_alert_resolved_by'),
     ]
 
     operations = [

@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('journal', '0002_notification_preferences'),
-        ('triage', '0003_patient_reach_and_assessment'),
+        ('triage', '0004_patient_reach_and_assessment'),
     ]
 
     operations = [
