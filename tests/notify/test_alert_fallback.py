@@ -95,3 +95,23 @@ def test_unverified_address_means_not_reached_and_no_email():
     alert.refresh_from_db()
     assert alert.patient_reach == "not_reached"
     assert "email: no usable address" in alert.reach_note
+
+
+def test_the_clinician_queue_shows_a_patient_not_reached(client):
+    from django.contrib.auth.models import Group
+
+    from accounts.models import CLINICIANS_GROUP
+    from tests.factories import UserFactory
+
+    patient, alert, rows = _urgent_alert_with_two_devices()
+    patient.user.email_verified_at = None
+    patient.user.save()
+    for row in rows:
+        _settle(row, "failed", "token not registered")
+    alert_delivery_check(notice_ref=alert.notice_ref, now=timezone.now())
+    doctor = UserFactory(is_staff=True, email="dr.reach@clinic.test")
+    doctor.groups.add(Group.objects.get_or_create(name=CLINICIANS_GROUP)[0])
+    patient.clinicians.add(doctor)
+    client.force_login(doctor)
+    page = client.get("/admin/triage/alert/").content.decode()
+    assert "Patient told" in page and "Not reached" in page
