@@ -84,13 +84,19 @@ def test_one_push_delivered_is_reached_without_email():
     assert not Message.objects.filter(patient=patient, channel="email").exists()
 
 
-def test_unverified_address_means_not_reached_and_no_email():
+def _no_channel_left():
+    """Every push failed for good and the address is not verified."""
     patient, alert, rows = _urgent_alert_with_two_devices()
     patient.user.email_verified_at = None
     patient.user.save()
     for row in rows:
         _settle(row, "failed", "token not registered")
     alert_delivery_check(notice_ref=alert.notice_ref, now=timezone.now())
+    return patient, alert
+
+
+def test_unverified_address_means_not_reached_and_no_email():
+    patient, alert = _no_channel_left()
     assert not Message.objects.filter(patient=patient, channel="email").exists()
     alert.refresh_from_db()
     assert alert.patient_reach == "not_reached"
@@ -103,12 +109,7 @@ def test_the_clinician_queue_shows_a_patient_not_reached(client):
     from accounts.models import CLINICIANS_GROUP
     from tests.factories import UserFactory
 
-    patient, alert, rows = _urgent_alert_with_two_devices()
-    patient.user.email_verified_at = None
-    patient.user.save()
-    for row in rows:
-        _settle(row, "failed", "token not registered")
-    alert_delivery_check(notice_ref=alert.notice_ref, now=timezone.now())
+    patient, alert = _no_channel_left()
     doctor = UserFactory(is_staff=True, email="dr.reach@clinic.test")
     doctor.groups.add(Group.objects.get_or_create(name=CLINICIANS_GROUP)[0])
     patient.clinicians.add(doctor)
