@@ -109,7 +109,7 @@ def test_the_clinician_queue_shows_a_patient_not_reached(client):
     from accounts.models import CLINICIANS_GROUP
     from tests.factories import UserFactory
 
-    patient, alert = _no_channel_left()
+    patient, _ = _no_channel_left()
     doctor = UserFactory(is_staff=True, email="dr.reach@clinic.test")
     doctor.groups.add(Group.objects.get_or_create(name=CLINICIANS_GROUP)[0])
     patient.clinicians.add(doctor)
