@@ -33,7 +33,7 @@ from journal.sites import Site
 from journal.timezones import zone
 from triage.domain import Level
 from triage.engine import DISCLAIMER
-from triage.models import ACTIVE_STATUSES, Alert, AlertStatus, LevelChoice
+from triage.models import ACTIVE_STATUSES, Alert, AlertStatus, LevelChoice, PatientReach
 from triage.services import patient_assess
 
 CHART_PERIODS = (30, 90, 365)
@@ -541,9 +541,25 @@ class AlertLevelAllFilter(AlertLevelFilter):
         return queryset
 
 
+PATIENT_TOLD = {
+    PatientReach.PENDING: "Sending",
+    PatientReach.REACHED: "Yes",
+    PatientReach.REACHED_BY_EMAIL: "Yes, by email (push failed)",
+    PatientReach.NOT_REACHED: "Not reached",
+}
+
+
 @admin.register(Alert, site=clinic_site)
 class AlertQueueAdmin(WorkspaceAdmin):
-    list_display = ("level_words", "patient_email", "rule_words", "where", "opened", "status")
+    list_display = (
+        "level_words",
+        "patient_email",
+        "rule_words",
+        "where",
+        "opened",
+        "status",
+        "patient_told",
+    )
     list_display_links = ("level_words",)
     list_filter = (ActiveAlertFilter, AlertLevelAllFilter)
     search_fields = ("patient__user__email",)
@@ -589,6 +605,12 @@ class AlertQueueAdmin(WorkspaceAdmin):
     @admin.display(description="Opened")
     def opened(self, obj: Alert) -> str:
         return when(obj.opened_at)
+
+    @admin.display(description="Patient told")
+    def patient_told(self, obj: Alert) -> str:
+        """Whether the patient's own message got through (issue 10): "Not reached" means
+        every channel failed for good, so the clinician cannot assume they know."""
+        return PATIENT_TOLD.get(obj.patient_reach, "")
 
     def change_view(
         self,

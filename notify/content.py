@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from journal.site_words import site_phrase
 from triage.domain import Level
 
 ACTIONS: dict[Level, str] = {
@@ -34,6 +35,7 @@ LOCK_SCREEN_TITLE = "Your journal"
 LOCK_SCREEN_TEXT: dict[str, str] = {
     "alert": "You have a new message. Open the app to read it.",
     "reminder": "A minute for today's entry?",
+    "site_check": "A quick question about today's entry.",
     "timer": "Your timer has finished.",
 }
 LOCK_SCREEN_DEFAULT = "Open the app to read your new message."
@@ -98,6 +100,40 @@ def daily_reminder(*, base_url: str, local_day: str) -> Content:
         tag=f"reminder-{local_day}",
         url=f"{base_url}/app/log",
         data={"kind": "reminder"},
+    )
+
+
+LOGS_PATH = "/api/v1/logs/"
+
+
+def site_check_reminder(*, base_url: str, local_day: str, places: list[tuple[str, str]]) -> Content:
+    """The daily reminder when open episodes have gone unlogged: it asks about each site by
+    name, so that silence turns into an answer instead of a guess.
+
+    ``places`` are (site, side) codes, most overdue first. The push data carries the first
+    one so the app can offer one-tap answers: "Gone" is a POST to /api/v1/logs/ with that
+    site and side and severity 0, which ends the episode; "Still there" opens the log form.
+    """
+    phrases = [site_phrase(site, side, whose="your") for site, side in places]
+    named = phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " and " + phrases[-1]
+    verb = "is" if len(phrases) == 1 else "are"
+    site, side = places[0]
+    return Content(
+        subject=f"How {verb} {named} today?"[:200],
+        text=(
+            f"You have not logged {named} for a couple of days. Is it still hurting?\n\n"
+            "If it has gone, say so in the app with one tap: that tells your doctor it is "
+            "over. If it is still there, log how it is today.\n"
+        ),
+        tag=f"reminder-{local_day}",
+        url=f"{base_url}/app/log?site={site}&side={side}",
+        data={
+            "kind": "site_check",
+            "site": site,
+            "side": side,
+            "sites": ",".join(f"{side}:{site}" for site, side in places),
+            "answer_path": LOGS_PATH,
+        },
     )
 
 

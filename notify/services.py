@@ -12,7 +12,7 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -35,13 +35,17 @@ from notify.models import (
 )
 from notify.schedule import next_reminder_at
 from triage.domain import Level
-from triage.models import Alert
+from triage.episodes import SILENT_GAP_DAYS
+from triage.models import Alert, PatientAssessment, PatientReach
 
 log = logging.getLogger(__name__)
 
 PUSH_CHANNELS = ("webpush", "fcm", "apns")
 ALWAYS_DELIVER_FROM = Level.CONSULT_24H
 CLINICIAN_EMAIL_FROM = Level.CONSULT_24H
+# Issue 10: an open episode whose site has not been logged for this many local days gets a
+# named question in the daily reminder ("How is your right heel today?").
+SITE_CHECK_AFTER_DAYS = 2
 
 
 # --- enqueueing (inside the caller's transaction) -----------------------------------------
@@ -180,7 +184,13 @@ def alerts_announce(*, patient: Patient, alerts: list[Alert], now: datetime) -> 
         targets = _addresses(patient, {"email"})
     body = content.patient_alert(levels=levels, base_url=base, reference=reference)
     created = _enqueue(
-        key=key, kind=MessageKind.ALERT, patient=patient, targets=targets, body=body, due_at=now
+        key=key,
+        kind=MessageKind.ALERT,
+        patient=patient,
+        targets=targets,
+        body=body,
+        due_at=now,
+        subject_ref=key,
     )
     if top >= CLINICIAN_EMAIL_FROM:
         # The patient's page in the clinicians' workspace (clinic), not the operators' admin.
@@ -197,11 +207,18 @@ def alerts_announce(*, patient: Patient, alerts: list[Alert], now: datetime) -> 
                 body=clinician_body,
                 due_at=now,
             )
+    reach, note = (PatientReach.PENDING, "") if targets else (PatientReach.NOT_REACHED, NO_CHANNEL)
     for alert in news:
         alert.notified_level = alert.level
-        alert.save(update_fields=["notified_level"])
+        alert.notice_ref = key
+        alert.patient_reach = reach
+        alert.reach_note = note
+        alert.save(update_fields=["notified_level", "notice_ref", "patient_reach", "reach_note"])
     dispatch_on_commit(created, now=now)
     return created
+
+
+NO_CHANNEL = "No channel could reach the patient: no active device and no usable email address."
 
 
 def _is_news(alert: Alert) -> bool:
@@ -288,16 +305,30 @@ def reminders_enqueue_due(*, now: datetime, chunk: int = 500) -> int:
                 .annotate(last=Max("recorded_at"))
                 .values_list("patient", "last")
             )
+            open_episodes = dict(
+                PatientAssessment.objects.filter(patient__in=patients).values_list(
+                    "patient", "open_episodes"
+                )
+            )
             rows: list[Message] = []
             advance: dict[datetime, list[int]] = defaultdict(list)
             for patient in patients:
                 tz = zone(patient.timezone)
                 day = patient.next_reminder_at.astimezone(tz).date()  # type: ignore[union-attr]
                 last = last_logged.get(patient.pk)
-                if last is None or last.astimezone(tz).date() < day:
+                quiet = quiet_sites(open_episodes.get(patient.pk) or [], day)
+                body = None
+                if quiet:
+                    # Asked even if something else was logged today: the question is about
+                    # this site. Same dedupe key as the plain reminder: one a day at most.
+                    body = content.site_check_reminder(
+                        base_url=settings.APP_BASE_URL, local_day=str(day), places=quiet
+                    )
+                elif last is None or last.astimezone(tz).date() < day:
                     body = content.daily_reminder(
                         base_url=settings.APP_BASE_URL, local_day=str(day)
                     )
+                if body is not None:
                     rows += _rows(
                         key=f"reminder:{patient.pk}:{day.isoformat()}",
                         kind=MessageKind.REMINDER,
@@ -315,6 +346,18 @@ def reminders_enqueue_due(*, now: datetime, chunk: int = 500) -> int:
                 Patient.objects.filter(pk__in=ids).update(next_reminder_at=due)
             dispatch_on_commit(created, now=now)
         handled += len(patients)
+
+
+def quiet_sites(open_episodes: list[dict[str, str]], day: date) -> list[tuple[str, str]]:
+    """(site, side) of the open episodes not logged for SITE_CHECK_AFTER_DAYS local days by
+    ``day``, most overdue first. ``open_episodes`` is PatientAssessment.open_episodes; an
+    episode that has run past SILENT_GAP_DAYS since then has ended and is not asked about."""
+    quiet = []
+    for episode in open_episodes:
+        latest = date.fromisoformat(episode["latest_day"])
+        if SITE_CHECK_AFTER_DAYS <= (day - latest).days <= SILENT_GAP_DAYS:
+            quiet.append((latest, episode["site"], episode["side"]))
+    return [(site, side) for _, site, side in sorted(quiet)]
 
 
 # --- delivery ------------------------------------------------------------------------------
@@ -422,10 +465,90 @@ def _finish(
             duration_ms=duration,
         )
         # Only the holder of this claim may settle the row.
-        Message.objects.filter(
+        settled = Message.objects.filter(
             pk=message.pk, status=MessageStatus.SENDING, claimed_at=claimed_at
         ).update(**update)
+    if settled and message.kind == MessageKind.ALERT and message.subject_ref:
+        # After the commit above, not inside it: two pushes failing at once in two workers
+        # would each see the other still "sending" and neither would fall back. Checked after
+        # both commits, at least the later check sees every row settled (and the fallback's
+        # dedupe key keeps it to one email if both do).
+        alert_delivery_check(notice_ref=message.subject_ref, now=now)
     return str(update["status"])
+
+
+def alert_delivery_check(*, notice_ref: str, now: datetime) -> None:
+    """Record whether the patient's alert message got through, and fall back to email when
+    every push for an urgent alert has failed for good.
+
+    The alert was first sent to the channels the patient chose (email only when none could
+    reach them then). If push was chosen and every device has since failed or gone, nothing
+    reached them: urgent advice (ALWAYS_DELIVER_FROM and up) then goes by email, once, if the
+    address is usable (the same check as any email). Whatever happens is written on the
+    alerts (``patient_reach``, ``reach_note``) for the clinician to see.
+    """
+    rows = list(
+        Message.objects.filter(subject_ref=notice_ref, kind=MessageKind.ALERT).select_related(
+            "patient__user"
+        )
+    )
+    if not rows or any(m.status in (MessageStatus.PENDING, MessageStatus.SENDING) for m in rows):
+        return  # still on its way somewhere
+    alerts = Alert.objects.filter(patient_id=rows[0].patient_id, notice_ref=notice_ref)
+    sent = [m for m in rows if m.status == MessageStatus.SENT]
+    if sent:
+        fallback = any(m.dedupe_key.startswith(f"{notice_ref}:fallback:") for m in sent)
+        reach = PatientReach.REACHED_BY_EMAIL if fallback else PatientReach.REACHED
+        note = (
+            "Push failed on every device; the patient was sent the alert by email instead."
+            if fallback
+            else f"Delivered by {', '.join(sorted({_channel_words(m.channel) for m in sent}))}."
+        )
+        alerts.update(patient_reach=reach, reach_note=note)
+        return
+    failures = "; ".join(
+        sorted({f"{_channel_words(m.channel)}: {m.last_error[:80]}" for m in rows})
+    )
+    tried_email = any(m.channel == "email" for m in rows)
+    level = Level.from_code(rows[0].data.get("level", "self_care"))
+    if not tried_email and level >= ALWAYS_DELIVER_FROM:
+        patient = rows[0].patient
+        assert patient is not None
+        targets = _addresses(patient, {"email"})  # the one place email is judged usable
+        if targets:
+            # Rebuilt, not copied: the push rows carry the neutral lock-screen wording.
+            body = content.patient_alert(
+                levels=[Level.from_code(a.notified_level or a.level) for a in alerts],
+                base_url=settings.APP_BASE_URL,
+                reference=notice_ref.rsplit(":", 1)[-1],
+            )
+            created = _enqueue(
+                key=f"{notice_ref}:fallback",
+                kind=MessageKind.ALERT,
+                patient=patient,
+                targets=targets,
+                body=body,
+                due_at=now,
+                subject_ref=notice_ref,
+            )
+            alerts.update(
+                patient_reach=PatientReach.PENDING,
+                reach_note=f"Push failed on every device ({failures}); sending by email.",
+            )
+            with transaction.atomic():
+                dispatch_on_commit(created, now=now)
+            return
+        failures += "; email: no usable address"
+    alerts.update(
+        patient_reach=PatientReach.NOT_REACHED,
+        reach_note=f"Not reached: every channel failed ({failures})."[:300],
+    )
+
+
+def _channel_words(channel: str) -> str:
+    return {"webpush": "web push", "fcm": "Android push", "apns": "iPhone push"}.get(
+        channel, channel
+    )
 
 
 def messages_due(*, now: datetime, limit: int = 1000) -> list[str]:

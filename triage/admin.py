@@ -5,8 +5,18 @@ from triage.models import Alert
 
 @admin.register(Alert)
 class AlertAdmin(admin.ModelAdmin):
-    list_display = ("opened_at", "patient", "rule", "level", "status", "site", "side")
-    list_filter = ("status", "level", "rule")
+    list_display = (
+        "opened_at",
+        "patient",
+        "rule",
+        "level",
+        "status",
+        "site",
+        "side",
+        "patient_reach",
+    )
+    # "Not reached" first in mind: the patient's own message failed on every channel.
+    list_filter = ("status", "level", "patient_reach", "rule")
     search_fields = ("patient__user__email", "rule")
     list_select_related = ("patient__user",)
     date_hierarchy = "opened_at"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from triage.domain import Level
 from triage.engine import DISCLAIMER
-from triage.episodes import EPISODE_GAP_DAYS
+from triage.episodes import RECOVERY_GAP_DAYS, SILENT_GAP_DAYS
 from triage.rules import DECISIONS, LOOKBACK, RULES, TREATMENT_ADVICE_DAYS, Source
 
 LEVEL_MEANINGS: dict[Level, str] = {
@@ -71,15 +71,24 @@ def render_rules_markdown() -> str:
         "",
         "- Days are the patient's local calendar days, in the time zone of their profile, "
         "never UTC days.",
-        "- An *episode* is a spell of trouble at one site and side (e.g. left `ankle_outer`). "
-        "An entry is *symptomatic* when it reports pain (severity above 0) or any flag "
+        "- An *episode* is a spell of trouble at one site and side (e.g. the left outer "
+        "ankle). An entry is *symptomatic* when it reports pain (severity above 0) or any flag "
         "(swelling, sudden onset, redness or warmth, fever, cannot bear weight, numbness, pop, "
-        "back or leg pain). A symptomatic entry more than "
-        f"{EPISODE_GAP_DAYS} local days after the previous one at the same site and side "
-        "starts a new episode.",
-        "- An episode has *ended*, and no longer escalates, when nothing has been wrong for "
-        f"more than {EPISODE_GAP_DAYS} local days or when its latest logged day was "
-        "symptom-free. An old red flag from an ended episode therefore does not escalate today.",
+        "back or leg pain).",
+        "- A gap in logging is not a recovery. With nothing logged at the site since its last "
+        f"symptom, an episode stays open for {SILENT_GAP_DAYS} local days, and a symptom "
+        "within that time continues it: weekly, fortnightly or monthly entries of the same "
+        "pain are one episode, as long as its first to its latest painful day "
+        "(`SILENT_GAP_DAYS`).",
+        "- Only the patient ends an episode quickly: once they log the site symptom-free on a "
+        "later day than its last symptom, the episode has ended. A symptom within "
+        f"{RECOVERY_GAP_DAYS} local days of the last one still continues it (a good day is "
+        "not a cure); a later one starts a new episode (`RECOVERY_GAP_DAYS`).",
+        "- An ended episode (the patient said it was gone, or more than "
+        f"{SILENT_GAP_DAYS} silent days) no longer escalates, so an old red flag from it does "
+        "not escalate today.",
+        "- While an episode with symptoms is open and its site has not been logged for 2 "
+        "local days, the daily reminder asks about that site by name (see the README).",
         "- Symptom rules read an episode's state on its latest local day (all entries of that "
         "day, so a hasty second entry cannot hide a red flag logged minutes earlier). Trend "
         "rules (persistent, worsening, lasting) compare the worst pain of each day.",

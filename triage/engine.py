@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from triage.domain import Level, PatientFacts
 from triage.episodes import entry_sort_key, treatment_sort_key
-from triage.rules import RULES, Finding
+from triage.rules import RULES, Finding, next_change_at, open_episodes
 
 DISCLAIMER = (
     "This is not a diagnosis. It is a guide to how soon to see a doctor, based only on what "
@@ -19,10 +19,23 @@ _RULE_ORDER = {rule.id: index for index, rule in enumerate(RULES)}
 
 
 @dataclass(frozen=True, slots=True)
+class OpenEpisode:
+    """An episode still open at the assessment's ``now``: what follow-up questions are about."""
+
+    site: str
+    side: str
+    start: date  # local day of its first entry
+    latest_day: date  # local day of its latest entry: the last time the site was logged
+
+
+@dataclass(frozen=True, slots=True)
 class Assessment:
     level: Level  # the highest finding level, SELF_CARE when there is none
     findings: tuple[Finding, ...]  # most urgent first, then in registry order
     assessed_at: datetime  # the ``now`` the facts were assessed at
+    open_episodes: tuple[OpenEpisode, ...] = ()  # sorted by (site, side, start)
+    # The first instant at which time alone could change this assessment (None: never).
+    next_change_at: datetime | None = None
 
 
 def _finding_key(f: Finding) -> tuple[int, int, str, str, date, tuple[int, ...]]:
@@ -56,4 +69,14 @@ def assess(facts: PatientFacts) -> Assessment:
         (finding for rule in RULES for finding in rule.evaluate(canonical)), key=_finding_key
     )
     level = max((f.level for f in findings), default=Level.SELF_CARE)
-    return Assessment(level=Level(level), findings=tuple(findings), assessed_at=facts.now)
+    episodes = tuple(
+        OpenEpisode(site=ep.site, side=ep.side, start=ep.start, latest_day=ep.latest_day)
+        for ep in open_episodes(canonical)
+    )
+    return Assessment(
+        level=Level(level),
+        findings=tuple(findings),
+        assessed_at=facts.now,
+        open_episodes=episodes,
+        next_change_at=next_change_at(canonical, findings),
+    )

@@ -14,17 +14,33 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from triage.domain import Entry, Treatment
 
-# Product decision, not from the seeds: a week with nothing to report at a site ends the
-# episode there. The seeds only say "no pain for a while" in effect ("in a few days, pain and
-# swelling disappear", 001). A week is long enough that a patient who skips a few days of
-# logging keeps their episode, and short enough that last month's sprain is history. The
+# How long an episode survives with nothing logged at its site, and how soon the patient's own
+# "it's gone" ends it. Silence is not recovery: real journals thin out, and someone who logs
+# the same arch pain every week or two for four months has one long episode, not a string of
+# one-day ones.
+#
+# RECOVERY_GAP_DAYS (product decision): once the patient has logged the site symptom-free
+# after its last symptom, the episode is over; a symptom returning within a week still
+# continues it (a good day is not a cure), a symptom after that starts a new episode. The
 # improvement and worsening windows in triage.rules must not exceed it (see there).
-EPISODE_GAP_DAYS = 7
+#
+# SILENT_GAP_DAYS: with nothing logged at the site since its last symptom, the episode stays
+# open this long. From seed 001: most foot and ankle pain is soft-tissue injury that heals
+# with self-care, "though some could take a few months to fully recover", and "lasts longer
+# than a few months" (CHRONIC_PAIN_DAYS, 90 days) is the point to see a doctor; so a silent
+# month inside those months is not evidence of recovery, and an episode must survive one if
+# monthly entries are ever to show pain lasting "a few months". 001 also treats trouble that
+# comes back "every few months" as recurring bouts, so a silence of months does end an
+# episode. Half of CHRONIC_PAIN_DAYS sits between the two: monthly logging (gaps of up to 31
+# days, plus a late week) keeps its episode, and the chronic rule can never rest on two
+# reports with one long silence between them (it needs at least one report in the middle).
+RECOVERY_GAP_DAYS = 7
+SILENT_GAP_DAYS = 45
 
 # Temperatures at or above this count as a fever. Product decision: the seeds say "fever" but
 # give no number; 38.0 °C is the usual clinical cut-off.
@@ -124,15 +140,24 @@ class Episode:
         latest = self.latest_day
         return tuple(e for e, d in zip(self.entries, self.days, strict=True) if d == latest)
 
+    @property
+    def ends_after(self) -> date:
+        """The last local day the episode can still escalate on, with nothing more logged.
+
+        The day-level state decides: an episode whose latest day is symptomatic stays open for
+        SILENT_GAP_DAYS of silence; one whose latest day was symptom-free has ended already.
+        """
+        if not any(is_symptomatic(e) for e in self.current):
+            return self.latest_day - timedelta(days=1)
+        return self.latest_day + timedelta(days=SILENT_GAP_DAYS)
+
     def is_active(self, today: date) -> bool:
         """Whether the episode may still escalate on ``today`` (a local date).
 
-        Ended when nothing has been wrong for longer than EPISODE_GAP_DAYS, or when the
-        patient's latest day at this site was symptom-free.
+        Ended when the patient's latest day at this site was symptom-free (they told us it
+        is gone), or after more than SILENT_GAP_DAYS with nothing logged there.
         """
-        return (today - self.last_symptomatic_day).days <= EPISODE_GAP_DAYS and any(
-            is_symptomatic(e) for e in self.current
-        )
+        return today <= self.ends_after
 
     def daily_severity(self) -> tuple[tuple[date, int], ...]:
         """(local day, worst severity that day), in day order.
@@ -152,9 +177,11 @@ class Episode:
 def split_episodes(entries: Iterable[Entry], tz: ZoneInfo) -> tuple[Episode, ...]:
     """Group entries by (site, side) and split each group into episodes.
 
-    A symptomatic entry more than EPISODE_GAP_DAYS local days after the previous symptomatic
-    entry at the same site and side starts a new episode. Symptom-free entries belong to the
-    episode in progress if they fall within that gap, and to no episode otherwise.
+    An episode stays open after its last symptomatic local day for SILENT_GAP_DAYS while
+    nothing is logged at the site, but only for RECOVERY_GAP_DAYS once the patient has logged
+    it symptom-free on a later day. Any entry while the episode is open belongs to it (a
+    symptom-free one is how the patient says it is better); a symptomatic entry after it has
+    closed starts a new episode, and a symptom-free one belongs to none.
     Episodes come back sorted by (site, side, start).
     """
     by_place: dict[tuple[str, str], list[Entry]] = defaultdict(list)
@@ -165,20 +192,24 @@ def split_episodes(entries: Iterable[Entry], tz: ZoneInfo) -> tuple[Episode, ...
     for (site, side), group in sorted(by_place.items()):
         group.sort(key=entry_sort_key)
         current: list[tuple[Entry, date]] = []
-        last_symptomatic: date | None = None
+        last_symptomatic = date.min  # meaningful only while ``current`` is not empty
+        last_free = date.min
         for entry in group:
             day = local_date(entry.recorded_at, tz)
-            in_gap = last_symptomatic is not None and (day - last_symptomatic).days <= (
-                EPISODE_GAP_DAYS
-            )
+            # Day-level: a symptom-free entry on the same day as a symptom says nothing new.
+            allowed = RECOVERY_GAP_DAYS if last_free > last_symptomatic else SILENT_GAP_DAYS
+            is_open = bool(current) and (day - last_symptomatic).days <= allowed
             if is_symptomatic(entry):
-                if not in_gap and current:
+                if current and not is_open:
                     episodes.append(_episode(site, side, current))
                     current = []
+                if not current:
+                    last_symptomatic, last_free = day, date.min
                 current.append((entry, day))
-                last_symptomatic = day if last_symptomatic is None else max(last_symptomatic, day)
-            elif in_gap:
+                last_symptomatic = max(last_symptomatic, day)
+            elif is_open:
                 current.append((entry, day))
+                last_free = max(last_free, day)
         if current:
             episodes.append(_episode(site, side, current))
     return tuple(episodes)

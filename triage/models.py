@@ -30,6 +30,16 @@ class AlertStatus(models.TextChoices):
 ACTIVE_STATUSES = (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED)
 
 
+class PatientReach(models.TextChoices):
+    """Whether the patient's own message about an alert got to them (clinicians see this)."""
+
+    NOT_TOLD = "", "Not sent (below the alert threshold or not news)"
+    PENDING = "pending", "Sending"
+    REACHED = "reached", "Reached"
+    REACHED_BY_EMAIL = "reached_by_email", "Reached by email after push failed"
+    NOT_REACHED = "not_reached", "Not reached"
+
+
 class Alert(models.Model):
     """A finding at `consult` or above, one per patient, rule and site/side episode.
 
@@ -66,6 +76,14 @@ class Alert(models.Model):
     )
     # The highest level people were told about; a rise above it is news, a repeat is not.
     notified_level = models.CharField(max_length=12, blank=True, default="")
+    # Delivery of the latest patient message about this alert: the outbox rows share
+    # ``notice_ref`` as their subject_ref. NOT_REACHED means every channel failed for good:
+    # the clinician must not assume the patient knows. ``reach_note`` says why, in words.
+    notice_ref = models.CharField(max_length=64, blank=True, default="")
+    patient_reach = models.CharField(
+        max_length=16, choices=PatientReach.choices, blank=True, default=PatientReach.NOT_TOLD
+    )
+    reach_note = models.CharField(max_length=300, blank=True, default="")
 
     class Meta:
         ordering = ["-opened_at"]
@@ -87,3 +105,36 @@ class Alert(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+
+class PatientAssessment(models.Model):
+    """The latest assessment of a patient, kept by triage.services on every re-assessment.
+
+    ``open_episodes`` lists the episodes still open at ``assessed_at`` (site, side, first and
+    latest local day), so that the reminder sweep can ask about a site the patient has gone
+    quiet on without re-reading their journal.
+    """
+
+    patient = models.OneToOneField(
+        Patient, on_delete=models.CASCADE, primary_key=True, related_name="assessment"
+    )
+    level = models.CharField(max_length=12, choices=LevelChoice.choices)
+    assessed_at = models.DateTimeField()
+    open_episodes = models.JSONField(default=list, blank=True)
+    # The first instant at which time alone could change this assessment (an episode's quiet
+    # period ending, a session leaving the advice window, a running session passing 15
+    # minutes); NULL when nothing can. The periodic sweep re-assesses exactly the rows due,
+    # through the partial index below, instead of everyone every 15 minutes.
+    next_change_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["next_change_at"],
+                condition=Q(next_change_at__isnull=False),
+                name="assessment_next_change",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level} for {self.patient_id} at {self.assessed_at:%Y-%m-%d %H:%M}"

@@ -14,17 +14,22 @@ scale is complete and a future, sourced rule can use it.
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
+from typing import Any, TypeVar
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
+from journal.site_words import site_phrase
 from triage.domain import Entry, Level, PatientFacts, Treatment
 from triage.episodes import (
-    EPISODE_GAP_DAYS,
     FEVER_TEMPERATURE_C,
+    RECOVERY_GAP_DAYS,
+    SILENT_GAP_DAYS,
     SWELLING_NONE,
     Episode,
     active_episodes,
@@ -63,9 +68,10 @@ IMPROVEMENT_WINDOW_DAYS = 4
 WORSENING_MIN_RISE = 2
 WORSENING_WINDOW_DAYS = 7
 
-# Neither window may exceed EPISODE_GAP_DAYS: then an entry that joins two episodes into one
-# can only add evidence (longer pain), never hide a trend, so adding a symptom never lowers
-# the level.
+# Neither window may exceed RECOVERY_GAP_DAYS: two episodes that a symptom-free entry kept
+# apart are more than that many days apart, so a red flag on that entry, which joins them,
+# can only add evidence (longer pain), never bring an old peak into a trend window; adding a
+# symptom never lowers the level. (Episodes that silence joins are one episode either way.)
 
 # 001: "lasts longer than a few months". A few months = 90 days between the first and the
 # latest painful local day of one episode.
@@ -100,11 +106,12 @@ ICE_HEAT_MIN_GAP = timedelta(hours=2)
 TREATMENT_ADVICE_DAYS = 7
 
 # How much history a caller must pass in: enough to see a CHRONIC_PAIN_DAYS episode from its
-# start, plus one episode gap so its boundary is visible, plus a day of time-zone slack
+# start, plus one silent gap so its boundary is visible, plus a day of time-zone slack
 # (callers usually cut in UTC, rules count local days).
-LOOKBACK = timedelta(days=CHRONIC_PAIN_DAYS + EPISODE_GAP_DAYS + 2)
+LOOKBACK = timedelta(days=CHRONIC_PAIN_DAYS + SILENT_GAP_DAYS + 2)
 
-assert max(IMPROVEMENT_WINDOW_DAYS, WORSENING_WINDOW_DAYS) <= EPISODE_GAP_DAYS
+assert max(IMPROVEMENT_WINDOW_DAYS, WORSENING_WINDOW_DAYS) <= RECOVERY_GAP_DAYS
+assert SILENT_GAP_DAYS >= RECOVERY_GAP_DAYS
 
 # --------------------------------------------------------------------------------------------
 # Public types
@@ -182,6 +189,16 @@ P_MINOR_INJURY = Source(
     "If this is the case, in a few days, pain and swelling disappear, and you will feel better.",
 )
 P_SUDDEN = Source(S001, "Pain and swelling come on suddenly.")
+P_MONTHS_TO_RECOVER = Source(
+    S001,
+    "Though some could take a few months to fully recover, you probably wont need to seek "
+    "treatment from a healthcare professional.",
+)
+P_EVERY_FEW_MONTHS = Source(
+    S001,
+    "youre getting posterior impingement every few months, youre going to have a hard time "
+    "making it into a ballet company",
+)
 P_INFECTION = Source(
     S001,
     "The area is red or warm to the touch, or you have a fever, which could be a sign of "
@@ -289,8 +306,38 @@ class _Hit:
 _Check = Callable[[PatientFacts], Iterable[_Hit]]
 
 
+T = TypeVar("T")
+
+_last = threading.local()
+
+
+def _memo(facts: PatientFacts, name: str, compute: Callable[[], T]) -> T:
+    """Compute something about ``facts`` once per assessment, not once per rule.
+
+    A per-thread cache for the one facts object being assessed, keyed by its identity: the
+    engine runs every rule on one (immutable) facts object in a row, and splitting a journal
+    into episodes, once per rule, was most of an assessment's time. Holding the object keeps
+    its id from being reused, so a hit is always the same facts.
+    """
+    held = getattr(_last, "held", None)
+    if held is None or held[0] is not facts:
+        held = (facts, {})
+        _last.held = held
+    cache: dict[str, Any] = held[1]
+    if name not in cache:
+        cache[name] = compute()
+    return cache[name]
+
+
 def _episodes(facts: PatientFacts) -> tuple[Episode, ...]:
-    return active_episodes(facts.entries, facts.profile.timezone, facts.now)
+    return _memo(
+        facts,
+        "episodes",
+        lambda: active_episodes(facts.entries, facts.profile.timezone, facts.now),
+    )
+
+
+open_episodes = _episodes
 
 
 def _ids(items: Iterable[Entry | Treatment]) -> tuple[UUID, ...]:
@@ -301,7 +348,8 @@ def _ids(items: Iterable[Entry | Treatment]) -> tuple[UUID, ...]:
 
 
 def _where(ep: Episode) -> str:
-    return f"{ep.side} {ep.site}"
+    """The site in the words the patient sees ("the front of the left ankle"), not codes."""
+    return site_phrase(ep.site, ep.side)
 
 
 def _hit(
@@ -358,7 +406,7 @@ def _trend(ep: Episode) -> _Trend | None:
     recent = tuple(s for d, s in earlier if (latest_day - d).days <= IMPROVEMENT_WINDOW_DAYS)
     if not recent and earlier:
         # Sparse logging: compare with the last day the patient did log (within the episode,
-        # so at most EPISODE_GAP_DAYS back).
+        # so at most SILENT_GAP_DAYS back).
         recent = (earlier[-1][1],)
     week = tuple(s for d, s in earlier if (latest_day - d).days <= WORSENING_WINDOW_DAYS)
     return _Trend(first_pain_day, latest_day, latest, recent, week)
@@ -623,6 +671,10 @@ def _possible_back_source(facts: PatientFacts) -> Iterable[_Hit]:
 
 
 def _recent_sessions(facts: PatientFacts) -> list[Treatment]:
+    return _memo(facts, "recent_sessions", lambda: _sessions_within_window(facts))
+
+
+def _sessions_within_window(facts: PatientFacts) -> list[Treatment]:
     today = local_date(facts.now, facts.profile.timezone)
     recent = [
         t
@@ -680,7 +732,7 @@ def _ice_heat_skin_reaction(facts: PatientFacts) -> Iterable[_Hit]:
                 ),
                 reason=(
                     f"Skin reaction after {len(hits)} {'/'.join(sorted({t.kind for t in hits}))} "
-                    f"session(s) at {place[1]} {place[0]} in the last {TREATMENT_ADVICE_DAYS} "
+                    f"session(s) at {site_phrase(*place)} in the last {TREATMENT_ADVICE_DAYS} "
                     f"local days."
                 ),
             )
@@ -732,7 +784,7 @@ def _ice_heat_too_long(facts: PatientFacts) -> Iterable[_Hit]:
                     + (" If a session is still going, stop it now." if running else "")
                 ),
                 reason=(
-                    f"{len(hits)} session(s) at {place[1]} {place[0]} over "
+                    f"{len(hits)} session(s) at {site_phrase(*place)} over "
                     f"{ICE_HEAT_MAX_MINUTES} min (longest {longest:.0f} min"
                     + (", still running" if running else "")
                     + ")."
@@ -761,7 +813,7 @@ def _ice_heat_too_often(facts: PatientFacts) -> Iterable[_Hit]:
                     "spot, so the skin can recover."
                 ),
                 reason=(
-                    f"Sessions at {place[1]} {place[0]} less than "
+                    f"Sessions at {site_phrase(*place)} less than "
                     f"{ICE_HEAT_MIN_GAP.total_seconds() / 3600:g} h apart (shortest gap "
                     f"{shortest.total_seconds() / 60:.0f} min, end to start; 'a few hours' = "
                     f"{ICE_HEAT_MIN_GAP.total_seconds() / 3600:g} h, product decision)."
@@ -792,10 +844,54 @@ def _heat_with_swelling(facts: PatientFacts) -> Iterable[_Hit]:
                     "in a towel."
                 ),
                 reason=(
-                    f"{len(hits)} heat session(s) at {place[1]} {place[0]} on a local day the "
+                    f"{len(hits)} heat session(s) at {site_phrase(*place)} on a local day the "
                     f"patient logged swelling there."
                 ),
             )
+
+
+# --------------------------------------------------------------------------------------------
+# When time alone can change the answer
+# --------------------------------------------------------------------------------------------
+
+
+def next_change_at(facts: PatientFacts, findings: Iterable[Finding]) -> datetime | None:
+    """The first instant after ``facts.now`` at which the same facts could assess differently,
+    or None if time alone can never change them. ``findings`` are the facts' findings now.
+
+    Every use of ``now`` in the rules is one of three: an episode is active until its
+    ``ends_after`` day is over; a session counts for treatment advice for
+    TREATMENT_ADVICE_DAYS local days; a session still running becomes "too long" once it
+    passes ICE_HEAT_MAX_MINUTES. Anything else reads only the facts. A session leaving the
+    window matters only if a finding cites it (the window drops the oldest sessions, so no
+    pair of sessions that is fine now can become "too close" by it). Early is harmless (a
+    re-assessment finds the same answer and the next instant); late would delay an alert, so
+    a new time dependency in a rule must be added here (a property test checks the two agree).
+    """
+    tz = facts.profile.timezone
+    now = utc(facts.now)
+    today = local_date(facts.now, tz)
+    cited = {entry_id for f in findings for entry_id in f.entries}
+    candidates = [_day_starts(ep.ends_after + timedelta(days=1), tz) for ep in _episodes(facts)]
+    for session in facts.treatments:
+        if session.id in cited:
+            day = local_date(session.started_at, tz)
+            if (today - day).days < TREATMENT_ADVICE_DAYS:
+                candidates.append(_day_starts(day + timedelta(days=TREATMENT_ADVICE_DAYS), tz))
+        if session.minutes is None:
+            # "Longer than" 15 minutes: true from just after the 15th minute.
+            over = utc(session.started_at) + timedelta(minutes=ICE_HEAT_MAX_MINUTES, seconds=1)
+            candidates.append(over)
+    return min((c for c in candidates if c > now), default=None)
+
+
+def _day_starts(day: date, tz: ZoneInfo) -> datetime:
+    """The first instant (UTC) whose local date in ``tz`` is ``day``.
+
+    Midnight, unless a clock change skips it (then the instant the day begins, which fold=0
+    already gives for a skipped wall time).
+    """
+    return datetime.combine(day, time.min, tzinfo=tz).astimezone(UTC)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1041,11 +1137,26 @@ RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
 
 DECISIONS: tuple[Decision, ...] = (
     Decision(
-        "EPISODE_GAP_DAYS",
-        f"{EPISODE_GAP_DAYS} local days",
-        "Nothing wrong at a site for longer than this ends the episode; a later symptom "
-        "starts a new one. An episode whose latest logged day was symptom-free has also "
-        "ended. Ended episodes never escalate.",
+        "SILENT_GAP_DAYS",
+        f"{SILENT_GAP_DAYS} local days",
+        "Silence is not recovery: with nothing logged at a site since its last symptom, the "
+        "episode stays open (and may escalate) this long, and a symptom within it continues "
+        "the same episode, so weekly, fortnightly or monthly entries of the same pain add up "
+        f"to one episode whose length runs from its first to its latest painful day. Soft "
+        f"tissue injuries 'could take a few months to fully recover', so a silent month is "
+        f"no sign of recovery; trouble that returns 'every few months' is a new bout, so a "
+        f"silence of months ends the episode. Half of the {CHRONIC_PAIN_DAYS} days of 'a few "
+        f"months': monthly logging keeps its episode, and lasting pain is never inferred from "
+        f"two reports with one long silence between them.",
+        P_MONTHS_TO_RECOVER,
+    ),
+    Decision(
+        "RECOVERY_GAP_DAYS",
+        f"{RECOVERY_GAP_DAYS} local days",
+        "Only the patient ends an episode quickly: an episode whose latest logged day was "
+        "symptom-free has ended (ended episodes never escalate, so an old red flag does not "
+        "escalate today). A symptom within this many days of the last one continues the "
+        "episode (a good day is not a cure); after that it starts a new one.",
         P_MINOR_INJURY,
     ),
     Decision(
@@ -1089,7 +1200,7 @@ DECISIONS: tuple[Decision, ...] = (
         "WORSENING_WINDOW_DAYS",
         f"{WORSENING_WINDOW_DAYS} local days",
         "'Over days': a rise is looked for within the previous week. Neither trend window is "
-        "longer than EPISODE_GAP_DAYS, so joining two episodes can never hide a trend.",
+        "longer than RECOVERY_GAP_DAYS, so joining two episodes can never hide a trend.",
         P_LONG_TERM,
     ),
     Decision(

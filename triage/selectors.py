@@ -1,15 +1,12 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from journal.models import Patient
 from journal.selectors import is_plain_patient, patients_visible_to
-from triage.episodes import EPISODE_GAP_DAYS
-from triage.models import ACTIVE_STATUSES, Alert
-from triage.rules import TREATMENT_ADVICE_DAYS
+from triage.models import Alert, PatientAssessment
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -21,22 +18,18 @@ def alerts_visible_to(user: User) -> QuerySet[Alert]:
     return Alert.objects.filter(patient__in=patients_visible_to(user))
 
 
-def patient_ids_due_for_reassessment(*, now: datetime) -> QuerySet[Patient]:
-    """Patients whose assessment can change with time alone, as one query.
+def patient_ids_due_for_reassessment(*, now: datetime, limit: int | None = None) -> QuerySet:
+    """Patients whose assessment time alone may have changed by ``now``, most overdue first.
 
-    Only two things change with no new entry: an active alert whose episode may have ended
-    (so it resolves), and a live episode whose day counts grow (pain that has not gone away).
-    An episode with no symptomatic entry for EPISODE_GAP_DAYS has ended, so older entries
-    cannot change anything; treatment advice looks back TREATMENT_ADVICE_DAYS.
+    Each re-assessment stores the first instant at which time alone could change it
+    (PatientAssessment.next_change_at: a local day turning that ends an episode's quiet
+    period or drops a session from the advice window, a running session passing 15 minutes),
+    so this is a range scan of a partial index, however many patients and entries there are.
+    Writes store a new instant in their own transaction, so nobody is missed or re-read.
     """
-    horizon = now - timedelta(days=max(EPISODE_GAP_DAYS, TREATMENT_ADVICE_DAYS) + 2)
-    return (
-        Patient.objects.filter(
-            Q(alerts__status__in=ACTIVE_STATUSES)
-            | Q(pain_logs__recorded_at__gte=horizon)
-            | Q(treatments__started_at__gte=horizon)
-        )
-        .values_list("pk", flat=True)
-        .distinct()
-        .order_by("pk")
+    due = (
+        PatientAssessment.objects.filter(next_change_at__lte=now)
+        .order_by("next_change_at")
+        .values_list("patient_id", flat=True)
     )
+    return due if limit is None else due[:limit]

@@ -6,6 +6,8 @@ so the alert rows are written atomically with the entry that caused them.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -17,8 +19,8 @@ from journal.models import Patient
 from notify.services import alerts_announce
 from triage.domain import Level
 from triage.engine import Assessment, assess
-from triage.facts import patient_facts
-from triage.models import ACTIVE_STATUSES, Alert, AlertStatus
+from triage.facts import anchors_of, patient_facts, patients_facts
+from triage.models import ACTIVE_STATUSES, Alert, AlertStatus, PatientAssessment
 from triage.rules import Finding
 
 ALERT_THRESHOLD = Level.CONSULT
@@ -51,26 +53,111 @@ def patient_reassess(*, patient: Patient, now: datetime) -> Reassessment:
     """Assess and open, update or resolve alerts. Must run inside the caller's transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("patient_reassess must run inside the transaction that changed the data")
-    assessment = assess(patient_facts(patient=patient, now=now))
-    changes = _sync_alerts(patient=patient, findings=assessment.findings, now=now)
+    active = list(Alert.objects.filter(patient_id=patient.pk, status__in=ACTIVE_STATUSES))
+    facts = patients_facts(patients=[patient], now=now, anchors=anchors_of(active))[patient.pk]
+    assessment = assess(facts)
+    _store([(patient.pk, assessment)])
+    changes = _sync_alerts(
+        patient=patient,
+        active=active,
+        dealt_with=_dealt_with([patient.pk])[patient.pk],
+        findings=assessment.findings,
+        now=now,
+    )
     # Same transaction: the outbox rows commit (or roll back) with the alerts.
     alerts_announce(patient=patient, alerts=[*changes.opened, *changes.escalated], now=now)
     return Reassessment(assessment=assessment, changes=changes)
 
 
-def _sync_alerts(*, patient: Patient, findings: tuple[Finding, ...], now: datetime) -> AlertChanges:
+def patients_reassess_due(*, patient_ids: Sequence[int], now: datetime) -> int:
+    """Re-assess the patients among ``patient_ids`` whose next-change instant has come.
+
+    One transaction for the chunk and a constant number of queries, plus writes only for
+    alerts that change. Rows locked by a journal write are skipped, not waited for: that
+    write re-assesses the patient itself and stores a new next-change instant. Idempotent:
+    a patient re-assessed since the selection is no longer due and is left alone.
+    """
+    with transaction.atomic():
+        patients = list(
+            Patient.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk__in=patient_ids, assessment__next_change_at__lte=now)
+            .order_by("pk")
+        )
+        if not patients:
+            return 0
+        active: dict[int, list[Alert]] = defaultdict(list)
+        for alert in Alert.objects.filter(patient__in=patients, status__in=ACTIVE_STATUSES):
+            active[alert.patient_id].append(alert)
+        all_active = [a for alerts in active.values() for a in alerts]
+        facts = patients_facts(patients=patients, now=now, anchors=anchors_of(all_active))
+        results = [(p, assess(facts[p.pk])) for p in patients]
+        _store([(p.pk, assessment) for p, assessment in results])
+        dealt_with = _dealt_with([p.pk for p in patients])
+        for patient, assessment in results:
+            changes = _sync_alerts(
+                patient=patient,
+                active=active[patient.pk],
+                dealt_with=dealt_with[patient.pk],
+                findings=assessment.findings,
+                now=now,
+            )
+            alerts_announce(patient=patient, alerts=[*changes.opened, *changes.escalated], now=now)
+    return len(patients)
+
+
+def _store(assessments: list[tuple[int, Assessment]]) -> None:
+    """Keep each patient's latest assessment row: one INSERT ... ON CONFLICT UPDATE."""
+    rows = [
+        PatientAssessment(
+            patient_id=patient_id,
+            level=assessment.level.code,
+            assessed_at=assessment.assessed_at,
+            open_episodes=[
+                {
+                    "site": ep.site,
+                    "side": ep.side,
+                    "start": ep.start.isoformat(),
+                    "latest_day": ep.latest_day.isoformat(),
+                }
+                for ep in assessment.open_episodes
+            ],
+            next_change_at=assessment.next_change_at,
+        )
+        for patient_id, assessment in assessments
+    ]
+    PatientAssessment.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["patient"],
+        update_fields=["level", "assessed_at", "open_episodes", "next_change_at"],
+    )
+
+
+def _dealt_with(patient_ids: Sequence[int]) -> dict[int, dict[tuple[str, str], Level]]:
+    """Per patient, the episodes a clinician resolved by hand, with the highest level resolved.
+
+    Such an episode stays resolved while the finding holds at the same level: they have dealt
+    with it. Only a rise above that level opens a new alert. One query for any number.
+    """
+    dealt: dict[int, dict[tuple[str, str], Level]] = defaultdict(dict)
+    for patient_id, rule, key, level in Alert.objects.filter(
+        patient_id__in=patient_ids, status=AlertStatus.RESOLVED, resolved_by__isnull=False
+    ).values_list("patient_id", "rule", "episode_key", "level"):
+        mine = dealt[patient_id]
+        mine[(rule, key)] = max(Level.from_code(level), mine.get((rule, key), Level(0)))
+    return dealt
+
+
+def _sync_alerts(
+    *,
+    patient: Patient,
+    active: list[Alert],
+    dealt_with: dict[tuple[str, str], Level],
+    findings: tuple[Finding, ...],
+    now: datetime,
+) -> AlertChanges:
     changes = AlertChanges()
-    active = {
-        (alert.rule, alert.episode_key): alert
-        for alert in Alert.objects.filter(patient_id=patient.pk, status__in=ACTIVE_STATUSES)
-    }
-    # An episode a clinician resolved by hand stays resolved while the finding holds at the
-    # same level: they have dealt with it. Only a rise above that level opens a new alert.
-    dealt_with: dict[tuple[str, str], Level] = {}
-    for rule, key, level in Alert.objects.filter(
-        patient_id=patient.pk, status=AlertStatus.RESOLVED, resolved_by__isnull=False
-    ).values_list("rule", "episode_key", "level"):
-        dealt_with[(rule, key)] = max(Level.from_code(level), dealt_with.get((rule, key), Level(0)))
+    by_key = {(alert.rule, alert.episode_key): alert for alert in active}
     seen: set[tuple[str, str]] = set()
     for finding in findings:
         if finding.level < ALERT_THRESHOLD:
@@ -79,7 +166,7 @@ def _sync_alerts(*, patient: Patient, findings: tuple[Finding, ...], now: dateti
         if key in seen:  # two findings for one episode: the first is the most urgent
             continue
         seen.add(key)
-        alert = active.get(key)
+        alert = by_key.get(key)
         if alert is None and key in dealt_with and finding.level <= dealt_with[key]:
             continue
         if alert is None:
@@ -100,7 +187,7 @@ def _sync_alerts(*, patient: Patient, findings: tuple[Finding, ...], now: dateti
             alert.save()
         if rose:
             changes.escalated.append(alert)
-    for key, alert in active.items():
+    for key, alert in by_key.items():
         if key not in seen:
             alert.status = AlertStatus.RESOLVED
             alert.resolved_at = now

@@ -65,6 +65,14 @@ def test_a_new_episode_after_a_resolved_one_opens_a_new_alert(doctor_client, min
         f"/admin/triage/alert/{alert.pk}/change/", {"action": "resolve", "note": "Seen"}
     )
     later = timezone.now() + timedelta(days=30)
+    # The patient said it was gone (a silent month would not end the episode: issue 10).
+    PainLogFactory(
+        patient=mine,
+        recorded_at=later - timedelta(days=20),
+        site="achilles",
+        side="left",
+        severity=0,
+    )
     PainLogFactory(
         patient=mine,
         recorded_at=later - timedelta(hours=1),

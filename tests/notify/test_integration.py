@@ -27,6 +27,7 @@ from tests.conftest import client_for
 from tests.factories import PatientFactory, UserFactory
 from tests.notify.processes import RedisServer, WorkerProcess
 from tests.notify.servers import SmtpServer, _SmtpHandler
+from triage.models import Alert
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -219,6 +220,79 @@ def test_a_gone_push_device_is_deactivated(worker, push_service):
     device = patient.devices.get()
     assert not device.active
     assert DeliveryAttempt.objects.get().outcome == "permanent"
+
+
+def test_urgent_alert_whose_only_push_device_is_gone_reaches_the_patient_by_email_once(
+    worker, smtp_server, push_service
+):
+    patient, clinician = _patient_with_clinician(alert_channels=["push"])
+    api = client_for(patient.user)
+    subscription = push_service.subscribe()
+    api.post("/api/v1/devices/", {"kind": "webpush", "subscription": subscription})
+    push_service.fail(subscription, 410)  # the browser dropped it: gone for good
+
+    response = api.post(LOGS, _entry(fever=True, severity=5))
+    assert response.json()["triage"]["level"] == "consult_24h"
+
+    mails = smtp_server.wait_for(2, timeout=30)  # the clinician's, and the fallback
+    to_patient = [m for m in mails if m.rcpt_tos == [patient.user.email]]
+    assert len(to_patient) == 1
+    mail = to_patient[0].message
+    assert mail["Subject"] == "Please see a doctor within 24 hours"
+    assert "See a doctor within 24 hours." in mail.get_body(("plain",)).get_content()
+
+    alert = _wait(
+        lambda: Alert.objects.filter(patient=patient, patient_reach="reached_by_email").first(),
+        what="the alert marked reached by email",
+    )
+    assert "Push failed on every device" in alert.reach_note
+    assert not patient.devices.get().active
+    # Exactly once: more sweeps and a repeat of the same condition send nothing more.
+    sweep_outbox.delay()
+    api.post(LOGS, _entry(fever=True, severity=5))
+    sweep_outbox.delay()
+    time.sleep(2)
+    assert len([m for m in smtp_server.messages if m.rcpt_tos == [patient.user.email]]) == 1
+    patient_rows = Message.objects.filter(patient=patient, kind="alert")
+    assert sorted(patient_rows.values_list("channel", "status")) == [
+        ("email", "sent"),
+        ("webpush", "failed"),
+    ]
+    assert clinician.email in {m.rcpt_tos[0] for m in smtp_server.messages}
+
+
+def test_urgent_alert_that_no_channel_can_deliver_is_shown_as_not_reached(
+    worker, smtp_server, push_service
+):
+    patient = PatientFactory(alert_channels=["push"])
+    api = client_for(patient.user)
+    subscription = push_service.subscribe()
+    api.post("/api/v1/devices/", {"kind": "webpush", "subscription": subscription})
+    push_service.fail(subscription, 404)
+    smtp_server.fail_next(550, times=1)  # and the mailbox refuses the fallback
+    api.post(LOGS, _entry(can_bear_weight=False, severity=5))
+    alert = _wait(
+        lambda: Alert.objects.filter(patient=patient, patient_reach="not_reached").first(),
+        what="the alert marked not reached",
+    )
+    assert alert.reach_note.startswith("Not reached: every channel failed")
+    assert "web push" in alert.reach_note and "email" in alert.reach_note
+    assert smtp_server.messages == []
+
+
+def test_a_consult_level_alert_is_not_sent_by_email_when_push_fails(worker, push_service):
+    patient = PatientFactory(alert_channels=["push"])
+    api = client_for(patient.user)
+    subscription = push_service.subscribe()
+    api.post("/api/v1/devices/", {"kind": "webpush", "subscription": subscription})
+    push_service.fail(subscription, 410)
+    api.post(LOGS, _entry(severity=8))  # severe pain: book an appointment, not urgent
+    alert = _wait(
+        lambda: Alert.objects.filter(patient=patient, patient_reach="not_reached").first(),
+        what="the alert marked not reached",
+    )
+    assert alert.level == "consult"
+    assert not Message.objects.filter(patient=patient, channel="email").exists()
 
 
 def test_transient_failures_retry_with_backoff_then_deliver(worker, smtp_server):

@@ -1,9 +1,11 @@
 """Daily reminders: selected by the indexed next-due column, at local time, once a day."""
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
+from django.utils import timezone
 
 from notify.models import Message
 from notify.services import reminder_reschedule, reminders_enqueue_due
@@ -110,7 +112,117 @@ def test_sweep_is_chunked_and_query_count_does_not_grow(django_assert_max_num_qu
     for patient in patients:
         reminder_reschedule(patient=patient, now=fire - timedelta(hours=1))
     # Per chunk of 10: savepoint, locking select, devices prefetch, last-entry aggregate,
-    # one insert, one bulk update, release. Then one empty select ends the loop.
-    with django_assert_max_num_queries(3 * 7 + 3):
+    # open episodes, one insert, one bulk update, release. Then one empty select ends it.
+    with django_assert_max_num_queries(3 * 8 + 3):
         assert reminders_enqueue_due(now=fire, chunk=10) == 30
     assert Message.objects.filter(kind="reminder").count() == 30
+
+
+# --- Targeted follow-up on an open episode (issue 10) -------------------------------------
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def _pain(api, when, **overrides):
+    body = {
+        "recorded_at": when.isoformat(),
+        "site": "heel_bottom",
+        "side": "right",
+        "severity": 5,
+        **overrides,
+    }
+    response = api.post("/api/v1/logs/", body)
+    assert response.status_code == 201, response.json()
+    return response
+
+
+def _evening(day: int) -> datetime:
+    """20:00 in London on 2026-11-<day>, the patient's reminder time."""
+    return datetime(2026, 11, day, 20, 0, tzinfo=LONDON)
+
+
+@pytest.fixture
+def heel_patient():
+    from tests.conftest import client_for
+
+    patient = _patient("Europe/London")
+    api = client_for(patient.user)
+    with time_machine.travel(_evening(10) - timedelta(hours=2), tick=False):
+        _pain(api, timezone.now())  # right heel, 5/10, on the 10th
+        _pain(api, timezone.now() - timedelta(days=1))
+        reminder_reschedule(patient=patient, now=timezone.now())
+    return patient, api
+
+
+def _sweep(at: datetime) -> None:
+    with time_machine.travel(at, tick=False):
+        reminders_enqueue_due(now=timezone.now())
+
+
+def test_quiet_site_with_open_pain_is_asked_about_by_name_once_a_day(heel_patient):
+    patient, api = heel_patient
+    _sweep(_evening(10))  # logged today: no reminder at all
+    _sweep(_evening(11))  # one day quiet: the plain reminder
+    assert [m.subject for m in _reminders(patient)] == ["How is your foot or ankle today?"]
+
+    # Two local days without the right heel: the reminder names it, in words.
+    _sweep(_evening(12) - timedelta(minutes=1))  # not yet: only at the reminder time
+    assert len(_reminders(patient)) == 1
+    _sweep(_evening(12))
+    _sweep(_evening(12) + timedelta(minutes=30))  # a second sweep the same evening
+    asked = Message.objects.get(patient=patient, kind="reminder", tag="reminder-2026-11-12")
+    assert asked.subject == "How is the bottom of your right heel today?"
+    assert "bottom of your right heel" in asked.body and "heel_bottom" not in asked.body
+    assert asked.data["kind"] == "site_check"
+    assert (asked.data["site"], asked.data["side"]) == ("heel_bottom", "right")
+    assert asked.data["answer_path"] == "/api/v1/logs/"
+    assert asked.due_at == _evening(12)  # sent at the patient's reminder time
+    _sweep(_evening(13))  # still quiet the next day: asked again, once
+    assert len(_reminders(patient)) == 3
+
+    # The one-tap answer: a POST for that site with severity 0 ends the episode.
+    with time_machine.travel(_evening(14) - timedelta(hours=1), tick=False):
+        _pain(api, timezone.now(), severity=0)
+        triage = api.get("/api/v1/triage/").json()
+    assert triage["level"] == "self_care"
+    _sweep(_evening(14))  # logged today, nothing open: no reminder
+    _sweep(_evening(16))  # episode over: back to the plain reminder
+    assert _reminders(patient)[0].subject == "How is your foot or ankle today?"
+    assert len(_reminders(patient)) == 4
+
+
+def test_the_site_question_is_asked_even_on_a_day_other_sites_were_logged(heel_patient):
+    patient, api = heel_patient
+    _sweep(_evening(10))
+    with time_machine.travel(_evening(11) - timedelta(hours=1), tick=False):
+        _pain(api, timezone.now(), site="calf", side="left", severity=0)
+    _sweep(_evening(11))  # logged today, the heel only one day quiet: nothing
+    with time_machine.travel(_evening(12) - timedelta(hours=1), tick=False):
+        _pain(api, timezone.now(), site="calf", side="left", severity=0)
+    _sweep(_evening(12))
+    [asked] = _reminders(patient)
+    assert asked.subject == "How is the bottom of your right heel today?"
+
+
+def test_the_site_question_goes_over_the_reminder_channels():
+    # Push by default; here the patient chose email for reminders, so it comes by email.
+    patient = _patient("Europe/London")
+    from notify.services import quiet_sites
+
+    episodes = [
+        {"site": "arch", "side": "left", "start": "2026-11-01", "latest_day": "2026-11-09"},
+        {"site": "calf", "side": "right", "start": "2026-11-01", "latest_day": "2026-11-11"},
+        {"site": "big_toe", "side": "left", "start": "2026-09-01", "latest_day": "2026-09-20"},
+    ]
+    assert quiet_sites(episodes, date(2026, 11, 12)) == [("arch", "left")]
+    assert quiet_sites(episodes, date(2026, 11, 13)) == [("arch", "left"), ("calf", "right")]
+    from triage.models import PatientAssessment
+
+    PatientAssessment.objects.create(
+        patient=patient, level="consult", assessed_at=_evening(11), open_episodes=episodes
+    )
+    reminder_reschedule(patient=patient, now=_evening(13) - timedelta(hours=1))
+    reminders_enqueue_due(now=_evening(13))
+    [asked] = _reminders(patient)
+    assert asked.channel == "email" and asked.to_email == patient.user.email
+    assert asked.subject == "How are the arch of your left foot and your right calf today?"

@@ -11,7 +11,7 @@ from django.utils import timezone
 from notify.models import Message
 from tests.conftest import client_for
 from tests.factories import PainLogFactory
-from triage.models import Alert
+from triage.models import Alert, PatientAssessment
 from triage.selectors import patient_ids_due_for_reassessment
 from triage.tasks import reassess_due, reassess_patients
 
@@ -160,46 +160,117 @@ def test_periodic_reassessment_resolves_an_ended_episode(patient):
         api = client_for(patient.user)
         api.post(LOGS, entry(fever=True, severity=6))
         assert Alert.objects.get(patient=patient).status == "open"
-    with time_machine.travel(datetime(2026, 10, 20, 9, 0, tzinfo=LONDON), tick=False):
+    # The write stored when time alone can next change the assessment: the first local
+    # midnight after SILENT_GAP_DAYS (45) of silence.
+    stored = PatientAssessment.objects.get(patient=patient)
+    assert stored.next_change_at == datetime(2026, 11, 16, 0, 0, tzinfo=LONDON)
+    assert stored.open_episodes == [
+        {"site": "ankle_outer", "side": "left", "start": "2026-10-01", "latest_day": "2026-10-01"}
+    ]
+    # Three silent weeks are not a recovery: nobody is due, the alert stays open.
+    with time_machine.travel(datetime(2026, 10, 22, 9, 0, tzinfo=LONDON), tick=False):
+        assert list(patient_ids_due_for_reassessment(now=timezone.now())) == []
+        assert reassess_patients([patient.pk]) == 0
+    assert Alert.objects.get(patient=patient).status == "open"
+    # More than SILENT_GAP_DAYS of silence ends the episode.
+    with time_machine.travel(datetime(2026, 11, 16, 0, 5, tzinfo=LONDON), tick=False):
+        assert list(patient_ids_due_for_reassessment(now=timezone.now())) == [patient.pk]
         assert reassess_patients([patient.pk]) == 1
     alert = Alert.objects.get(patient=patient)
     assert alert.status == "resolved"
+    assert PatientAssessment.objects.get(patient=patient).next_change_at is None
     # Idempotent: running again changes nothing.
     resolved_at = alert.resolved_at
-    with time_machine.travel(datetime(2026, 10, 20, 9, 5, tzinfo=LONDON), tick=False):
-        reassess_patients([patient.pk])
+    with time_machine.travel(datetime(2026, 11, 16, 9, 5, tzinfo=LONDON), tick=False):
+        assert reassess_patients([patient.pk]) == 0
     alert.refresh_from_db()
     assert alert.resolved_at == resolved_at
 
 
-def test_pain_that_is_not_going_away_escalates_with_time_alone(patient):
+def _mark_due(*patients) -> None:
+    """What the migration does for journals written before assessments were stored."""
+    for patient in patients:
+        PatientAssessment.objects.update_or_create(
+            patient=patient,
+            defaults={
+                "level": "self_care",
+                "assessed_at": timezone.now(),
+                "next_change_at": timezone.now(),
+            },
+        )
+
+
+def test_a_journal_never_assessed_is_assessed_when_due(patient):
     with time_machine.travel(datetime(2026, 10, 1, 20, 0, tzinfo=LONDON), tick=False):
         for day in range(3):
             PainLogFactory(
                 patient=patient, severity=5, recorded_at=timezone.now() - timedelta(days=2 - day)
             )
+        _mark_due(patient)
     with time_machine.travel(datetime(2026, 10, 4, 20, 0, tzinfo=LONDON), tick=False):
-        reassess_patients([patient.pk])
+        assert reassess_patients([patient.pk]) == 1
     assert Alert.objects.filter(patient=patient, rule="persistent_pain", status="open").exists()
 
 
-def test_due_selection_is_one_query_and_skips_the_quiet(
+def test_due_selection_is_one_query_most_overdue_first(
     patient, stranger, django_assert_num_queries
 ):
     quiet = PainLogFactory(recorded_at=timezone.now() - timedelta(days=60)).patient
-    PainLogFactory(patient=patient)
+    now = timezone.now()
+    PatientAssessment.objects.create(
+        patient=patient, level="consult", assessed_at=now, next_change_at=now
+    )
+    PatientAssessment.objects.create(
+        patient=stranger, level="consult", assessed_at=now, next_change_at=now - timedelta(hours=1)
+    )
+    PatientAssessment.objects.create(
+        patient=quiet, level="self_care", assessed_at=now, next_change_at=None
+    )
+    PatientAssessment.objects.create(
+        patient=PainLogFactory().patient,
+        level="self_care",
+        assessed_at=now,
+        next_change_at=now + timedelta(seconds=1),
+    )
     with django_assert_num_queries(1):
-        due = set(patient_ids_due_for_reassessment(now=timezone.now()))
-    assert patient.pk in due
-    assert quiet.pk not in due and stranger.pk not in due
+        due = list(patient_ids_due_for_reassessment(now=now))
+    assert due == [stranger.pk, patient.pk]
 
 
 def test_reassess_due_fans_out_in_chunks(patient, monkeypatch):
     PainLogFactory(patient=patient)
+    _mark_due(patient)
     sent = []
     monkeypatch.setattr(reassess_patients, "delay", lambda ids: sent.append(ids))
     assert reassess_due() == 1
     assert sent == [[patient.pk]]
+
+
+@pytest.mark.parametrize("count", [4, 16])
+def test_a_chunk_is_reassessed_with_a_constant_number_of_queries(
+    count, django_assert_max_num_queries
+):
+    patients = []
+    with time_machine.travel(datetime(2026, 10, 1, 20, 0, tzinfo=LONDON), tick=False):
+        for _ in range(count):
+            patient = PainLogFactory(severity=3, recorded_at=timezone.now()).patient
+            for day in (1, 2):
+                PainLogFactory(
+                    patient=patient, severity=3, recorded_at=timezone.now() - timedelta(days=day)
+                )
+            patients.append(patient)
+        _mark_due(*patients)
+    with time_machine.travel(datetime(2026, 10, 1, 21, 0, tzinfo=LONDON), tick=False):
+        # Savepoint, lock, active alerts, entries, sessions, assessments upsert, episodes a
+        # clinician resolved, release;
+        # then per patient only what changes: here each opens one alert and is told once
+        # (alert insert, devices, clinicians, outbox insert, notified-level update).
+        per_patient = 5
+        with django_assert_max_num_queries(8 + per_patient * count):
+            assert reassess_patients([p.pk for p in patients]) == count
+        assert Alert.objects.filter(rule="persistent_pain").count() == count
+        # Nothing changed: a second run is not even due.
+        assert reassess_patients([p.pk for p in patients]) == 0
 
 
 def test_an_episode_longer_than_the_lookback_keeps_one_alert(patient):
@@ -209,7 +280,8 @@ def test_an_episode_longer_than_the_lookback_keeps_one_alert(patient):
     opened = None
     for day in (95, 110, 125, 139):
         with time_machine.travel(start + timedelta(days=day, hours=1), tick=False):
-            reassess_patients([patient.pk])
+            _mark_due(patient)
+            assert reassess_patients([patient.pk]) == 1
         chronic = Alert.objects.filter(patient=patient, rule="chronic_pain")
         assert chronic.count() == 1, f"day {day}: {list(chronic.values('status', 'episode_key'))}"
         opened = opened or chronic.get().opened_at

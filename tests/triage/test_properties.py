@@ -338,7 +338,7 @@ def test_local_day_counts_ignore_the_hours_dst_adds_or_removes(
 
 
 def test_a_flag_that_joins_two_episodes_cannot_hide_a_plateau() -> None:
-    # The case the trend windows' bound (<= EPISODE_GAP_DAYS) exists for: a fever on a
+    # The case the trend windows' bound (<= RECOVERY_GAP_DAYS) exists for: a fever on a
     # pain-free day bridges an old, worse episode and today's plateau. Were improvement judged
     # against the old peak, the bridge would turn "not improving" into "improving".
     tz = ZoneInfo("Europe/London")
@@ -359,3 +359,83 @@ def test_a_flag_that_joins_two_episodes_cannot_hide_a_plateau() -> None:
     bridged = replace(facts, entries=(*old, at(11, 0, 3, fever=True), *plateau))
     assert [f.rule for f in assess(facts).findings] == ["persistent_pain"]
     assert [f.rule for f in assess(bridged).findings] == ["persistent_pain"]
+
+
+# --- Only the patient ends an episode quickly ------------------------------------------------
+
+
+@PROPERTY_SETTINGS
+@given(
+    journal=journals,
+    tz=st.sampled_from(ZONES),
+    today=dates,
+    site=st.sampled_from(SITES),
+    side=st.sampled_from(SIDES),
+)
+def test_a_pain_free_entry_today_ends_the_episode_at_that_site(
+    journal: Journal, tz: ZoneInfo, today: date, site: str, side: str
+) -> None:
+    facts = build(journal, tz, today)
+    # Entries logged earlier today are today's state too (a hasty "0" cannot hide them).
+    earlier = tuple(
+        e
+        for e in facts.entries
+        if (e.site, e.side) != (site, side) or local_date(e.recorded_at, tz) < today
+    )
+    gone = Entry(UUID(int=99_998), facts.now, site, side, 0)
+    result = assess(replace(facts, entries=(*earlier, gone)))
+    symptom_rules = {f.rule for f in result.findings if f.episode_start is not None}
+    assert not [
+        f
+        for f in result.findings
+        if (f.site, f.side) == (site, side)
+        and f.rule in symptom_rules
+        and not f.rule.startswith(("ice_", "heat_"))
+    ]
+
+
+# --- The next-change instant: until then, time alone changes nothing ------------------------
+
+
+def _decision(result: Assessment) -> tuple[Any, ...]:
+    """What a stored assessment and its alerts depend on (reason texts quote running minutes
+    and dates, so they are left out)."""
+    return (
+        result.level,
+        tuple(
+            (f.rule, f.level, f.site, f.side, f.episode_start, f.entries) for f in result.findings
+        ),
+        result.open_episodes,
+    )
+
+
+@PROPERTY_SETTINGS
+@given(
+    journal=journals,
+    tz=st.sampled_from(ZONES),
+    today=dates,
+    fraction=st.floats(0, 1, exclude_max=True),
+)
+def test_nothing_changes_with_time_alone_before_the_next_change_instant(
+    journal: Journal, tz: ZoneInfo, today: date, fraction: float
+) -> None:
+    facts = build(journal, tz, today)
+    result = assess(facts)
+    until = result.next_change_at
+    if until is None:
+        later = facts.now + timedelta(days=400)
+    else:
+        assert until > facts.now
+        # timedelta * float rounds to the microsecond: keep strictly before ``until``.
+        later = min(facts.now + (until - facts.now) * fraction, until - timedelta(microseconds=1))
+    assert _decision(assess(replace(facts, now=later))) == _decision(result)
+
+
+@PROPERTY_SETTINGS
+@given(journal=journals, tz=st.sampled_from(ZONES), today=dates)
+def test_an_open_episode_always_has_a_next_change(
+    journal: Journal, tz: ZoneInfo, today: date
+) -> None:
+    result = assess(build(journal, tz, today))
+    if result.open_episodes:
+        assert result.next_change_at is not None

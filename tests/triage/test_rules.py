@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
 from triage import rules as r
 from triage.domain import Level, PatientFacts
-from triage.episodes import EPISODE_GAP_DAYS, local_date, split_episodes
+from triage.engine import assess
+from triage.episodes import RECOVERY_GAP_DAYS, SILENT_GAP_DAYS, local_date, split_episodes
 
 from .builders import LONDON, NEW_YORK, NOW, TOKYO, at, daily, entry, facts, session
 
@@ -71,13 +72,23 @@ CASES: dict[str, list[Case]] = {
             fires=False,
         ),
         Case(
-            f"gap of {EPISODE_GAP_DAYS} days keeps the episode",
-            facts([entry(-EPISODE_GAP_DAYS, 5), entry(0, 5)]),
+            f"silent gap of {SILENT_GAP_DAYS} days keeps the episode",
+            facts([entry(-SILENT_GAP_DAYS, 5), entry(0, 5)]),
             fires=True,
         ),
         Case(
-            f"gap of {EPISODE_GAP_DAYS + 1} days starts a new episode",
-            facts([entry(-EPISODE_GAP_DAYS - 1, 5), entry(0, 5)]),
+            f"silent gap of {SILENT_GAP_DAYS + 1} days starts a new episode",
+            facts([entry(-SILENT_GAP_DAYS - 1, 5), entry(0, 5)]),
+            fires=False,
+        ),
+        Case(
+            f"pain-free in between, pain back after {RECOVERY_GAP_DAYS} days: same episode",
+            facts([entry(-RECOVERY_GAP_DAYS, 5), entry(-1, 0), entry(0, 5)]),
+            fires=True,
+        ),
+        Case(
+            f"pain-free in between, pain back after {RECOVERY_GAP_DAYS + 1} days: new episode",
+            facts([entry(-RECOVERY_GAP_DAYS - 1, 5), entry(-1, 0), entry(0, 5)]),
             fires=False,
         ),
         Case(
@@ -143,8 +154,18 @@ CASES: dict[str, list[Case]] = {
             fires=True,
         ),
         Case(
-            "fever eight days ago, nothing since: episode ended",
-            facts([entry(-EPISODE_GAP_DAYS - 1, 3, fever=True)]),
+            f"fever {SILENT_GAP_DAYS} days ago, nothing since: silence is not recovery",
+            facts([entry(-SILENT_GAP_DAYS, 3, fever=True)]),
+            fires=True,
+        ),
+        Case(
+            f"fever {SILENT_GAP_DAYS + 1} days ago, nothing since: episode ended",
+            facts([entry(-SILENT_GAP_DAYS - 1, 3, fever=True)]),
+            fires=False,
+        ),
+        Case(
+            "fever ten days ago, then logged symptom-free: episode ended",
+            facts([entry(-10, 3, fever=True), entry(-9, 0)]),
             fires=False,
         ),
     ],
@@ -255,9 +276,14 @@ CASES: dict[str, list[Case]] = {
             fires=True,
         ),
         Case(
-            "a pain-free fortnight in between splits the episodes",
-            facts([entry(-100, 3), entry(-80, 3), *daily([3] * 60)]),
+            "a logged pain-free day then three weeks split the episodes",
+            facts([entry(-100, 3), entry(-80, 3), entry(-79, 0), *daily([3] * 60)]),
             fires=False,
+        ),
+        Case(
+            "three silent weeks in between do not split the episode",
+            facts([entry(-100, 3), entry(-80, 3), *daily([3] * 60)]),
+            fires=True,
         ),
     ],
     "diabetes_foot_symptoms": [
@@ -447,3 +473,115 @@ def test_no_rule_reaches_emergency() -> None:
     # Nothing in the seeds says "go now"; see docs/triage-rules.md. Change this test together
     # with a sourced rule, not on its own.
     assert all(rule.level < Level.EMERGENCY for rule in r.RULES)
+
+
+# --- Sparse logging: a gap is not a recovery -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sparse:
+    name: str
+    facts: PatientFacts
+    rules: frozenset[str]  # every rule the whole assessment finds
+    level: Level
+    reason_has: tuple[str, ...] = ()
+
+
+def _every(step: int, span: int, severity: int = 3, **kw) -> list:
+    """Pain every ``step`` days over ``span`` days, the last entry today."""
+    return [entry(-d, severity, **kw) for d in range(span, -1, -step)]
+
+
+NOT_GONE = frozenset({"persistent_pain"})
+LASTING = frozenset({"persistent_pain", "chronic_pain"})
+
+SPARSE: list[Sparse] = [
+    Sparse("weekly, four weeks", facts(_every(7, 28)), NOT_GONE, Level.CONSULT, ("28 local",)),
+    Sparse("weekly, four months", facts(_every(7, 119)), LASTING, Level.CONSULT, ("119 local",)),
+    Sparse("fortnightly, four months", facts(_every(14, 112)), LASTING, Level.CONSULT),
+    Sparse("fortnightly, two months", facts(_every(14, 56)), NOT_GONE, Level.CONSULT),
+    # Calendar months: 31-day gaps, the longest a monthly habit makes.
+    Sparse("monthly, four months", facts(_every(31, 124)), LASTING, Level.CONSULT),
+    Sparse(
+        "monthly, but each a little better",
+        facts([entry(-31, 7), entry(0, 4)]),
+        frozenset(),
+        Level.SELF_CARE,
+    ),
+    Sparse(
+        "weekly pain, then a pain-free entry today: ended",
+        facts([*_every(7, 119)[:-1], entry(0, 0)]),
+        frozenset(),
+        Level.SELF_CARE,
+    ),
+    Sparse(
+        "pain-free entry after a silent gap, pain again later: a new episode",
+        facts([*daily([5, 5, 5], end=-28), entry(-8, 0), entry(0, 5)]),
+        frozenset(),
+        Level.SELF_CARE,
+    ),
+    Sparse(
+        "the same without the pain-free entry: one episode",
+        facts([*daily([5, 5, 5], end=-28), entry(0, 5)]),
+        NOT_GONE,
+        Level.CONSULT,
+        ("30 local",),
+    ),
+    Sparse(
+        f"long silence ({SILENT_GAP_DAYS + 1} days) after a finished episode, pain today",
+        facts([*daily([6] * 20, end=-SILENT_GAP_DAYS - 1), entry(0, 5)]),
+        frozenset(),
+        Level.SELF_CARE,
+    ),
+    Sparse(
+        f"red flags then {SILENT_GAP_DAYS + 1} silent days: does not escalate today",
+        facts([entry(-SILENT_GAP_DAYS - 1, 9, fever=True, can_bear_weight=False)]),
+        frozenset(),
+        Level.SELF_CARE,
+    ),
+    Sparse(
+        "red flag then three silent weeks: still the latest known state",
+        facts([entry(-21, 4, fever=True)]),
+        frozenset({"infection_signs"}),
+        Level.CONSULT_24H,
+    ),
+]
+
+
+def _sparse_id(case: Sparse) -> str:
+    return case.name
+
+
+@pytest.mark.parametrize("case", SPARSE, ids=_sparse_id)
+def test_sparse_logging(case: Sparse) -> None:
+    result = assess(case.facts)
+    assert {f.rule for f in result.findings} == case.rules, [f.reason for f in result.findings]
+    assert result.level == case.level
+    for text in case.reason_has:
+        assert any(text in f.reason for f in result.findings), text
+
+
+def test_sparse_episode_runs_from_its_first_to_its_latest_painful_day() -> None:
+    [episode] = split_episodes(_every(14, 112), LONDON)
+    assert (episode.latest_day - episode.start).days == 112
+    assert episode.is_active(local_date(NOW, LONDON))
+    assert episode.ends_after == local_date(NOW, LONDON) + timedelta(days=SILENT_GAP_DAYS)
+
+
+def test_reasons_name_sites_in_words_not_codes() -> None:
+    result = assess(facts([entry(0, 8, site="heel_bottom", side="right")]))
+    [finding] = result.findings
+    assert "the bottom of the right heel" in finding.reason
+    assert "heel_bottom" not in finding.reason
+    [finding] = r.RULES_BY_ID["ice_heat_too_long"].evaluate(
+        facts(treatments=[session(0, 30, site="ankle_outer", side="left")])
+    )
+    assert "the left outer ankle" in finding.reason and "ankle_outer" not in finding.reason
+
+
+def test_every_catalogue_site_has_a_phrase() -> None:
+    from journal.site_words import SITE_PHRASES, site_phrase
+    from journal.sites import Site
+
+    assert set(SITE_PHRASES) == {site.value for site in Site}
+    assert site_phrase("heel_bottom", "right", whose="your") == "the bottom of your right heel"

@@ -78,14 +78,20 @@ def test_ended_episode_with_old_red_flags_does_not_escalate_today(afterwards: st
         ),
         *daily([8, 7, 5, 4], end=-17, site="achilles"),
     ]
-    later = daily([0] * 17, site="achilles") if afterwards != "nothing logged" else []
-    result = assess(facts(red_flags + later))
+    # Nothing logged: only a silence longer than SILENT_GAP_DAYS ends the episode.
+    silent = afterwards == "nothing logged"
+    later = [] if silent else daily([0] * 17, site="achilles")
+    now = at(r.SILENT_GAP_DAYS + 1 - 17) if silent else at(0)
+    result = assess(facts(red_flags + later, now=now))
     assert result.level == Level.SELF_CARE
     assert result.findings == ()
 
 
-def test_new_episode_does_not_inherit_old_red_flags() -> None:
-    old = [entry(-30, 8, fever=True, can_bear_weight=False)]
+@pytest.mark.parametrize("ended_by", ["a pain-free entry", "a long silence"])
+def test_new_episode_does_not_inherit_old_red_flags(ended_by: str) -> None:
+    old = [entry(-30, 8, fever=True, can_bear_weight=False), entry(-29, 0)]
+    if ended_by == "a long silence":
+        old = [entry(-r.SILENT_GAP_DAYS - 1, 8, fever=True, can_bear_weight=False)]
     result = assess(facts([*old, entry(0, 2)]))
     assert result.level == Level.SELF_CARE
     assert result.findings == ()
@@ -154,7 +160,7 @@ def test_rule_ids_are_unique_and_stable_looking() -> None:
 
 
 def test_lookback_covers_the_longest_rule() -> None:
-    assert r.LOOKBACK.days > r.CHRONIC_PAIN_DAYS + r.EPISODE_GAP_DAYS
+    assert r.LOOKBACK.days > r.CHRONIC_PAIN_DAYS + r.SILENT_GAP_DAYS
 
 
 def _normalise(text: str) -> str:
