@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from config.health import health
+from config import health
+from config.home import home
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -13,5 +14,8 @@ urlpatterns = [
         SpectacularSwaggerView.as_view(url_name="schema", permission_classes=[]),
         name="swagger-ui",
     ),
-    path("health/", health, name="health"),
+    path("health/", health.ready, name="health"),
+    path("health/live/", health.live, name="health-live"),
+    path("health/ready/", health.ready, name="health-ready"),
+    path("", home, name="home"),
 ]

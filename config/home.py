@@ -1,0 +1,23 @@
+"""``/``: a short page naming the service, with links to the API docs and the admin."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.html import format_html
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    page = format_html(
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        "<title>Foot &amp; Ankle Pain Journal</title></head><body>"
+        "<h1>Foot &amp; Ankle Pain Journal</h1>"
+        "<p>The API behind the pain journal app: patients log foot and ankle pain, "
+        "the service says how soon to see a doctor and sends reminders and alerts.</p>"
+        "<ul><li><a href='{}'>API documentation</a> (<a href='{}'>OpenAPI schema</a>)</li>"
+        "<li><a href='{}'>Admin</a> for clinicians and staff</li></ul></body></html>",
+        reverse("swagger-ui"),
+        reverse("schema"),
+        reverse("admin:index"),
+    )
+    return HttpResponse(page)

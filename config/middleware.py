@@ -1,0 +1,39 @@
+"""A database that is down or restarting is a 503 with Retry-After, never a 500."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+log = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 5
+
+
+class DatabaseUnavailableMiddleware:
+    """Turns a lost or refused database connection in a view into 503 + ``Retry-After``.
+
+    The phone app keeps the entry and retries; nothing was committed, because the write's
+    transaction could not finish. Django reconnects on the next request by itself
+    (``CONN_HEALTH_CHECKS``), so no restart of the web process is needed.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
+        if not isinstance(exc, OperationalError | InterfaceError):
+            return None
+        log.warning("database unavailable: %s", type(exc.__cause__ or exc).__name__)
+        response = JsonResponse(
+            {"detail": "The service is briefly unavailable. Please try again shortly."},
+            status=503,
+        )
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
