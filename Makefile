@@ -6,8 +6,11 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/footjournal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+# Benchmarks create (and drop) test_<name> on this server; the Redis DB is flushed after each.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/footjournal_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/14
 
-.PHONY: run test install lint format docs bench clean
+.PHONY: run test install lint format docs bench drills clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +43,12 @@ format: install
 
 docs: install
 	$(PY) manage.py triage_docs
+
+# Every bench/*.py on a fresh database; appends a dated table to bench/RESULTS.md.
+# BENCH_ONLY=ingest,reminders runs a subset.
+bench: install
+	DATABASE_URL="$(BENCH_DATABASE_URL)" REDIS_URL="$(BENCH_REDIS_URL)" \
+		$(PY) bench/run.py $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
 
 clean:
 	rm -rf $(VENV) var

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -62,8 +63,19 @@ def timed(fn: Callable[[], object], repeat: int) -> list[float]:
 
 
 def report(name: str, ours: list[float], baseline: list[float], unit: str) -> None:
+    """Durations in seconds; prints medians in ms and ours/baseline (lower is better)."""
     o, b = statistics.median(ours), statistics.median(baseline)
     print(
         f"{name}: ours median {o * 1000:.1f} ms, baseline median {b * 1000:.1f} ms "
         f"per {unit}; ratio {o / b:.1f}x (n={len(ours)})"
     )
+    record(name, f"{o * 1000:.1f} ms", f"{b * 1000:.1f} ms", f"{o / b:.2f}x")
+
+
+def record(name: str, ours: str, baseline: str, ratio: str, note: str = "") -> None:
+    """One row for `make bench` (bench/run.py collects them into bench/RESULTS.md)."""
+    path = os.environ.get("BENCH_RESULTS_FILE")
+    if path:
+        row = {"name": name, "ours": ours, "baseline": baseline, "ratio": ratio, "note": note}
+        with open(path, "a") as out:
+            out.write(json.dumps(row) + "\n")
