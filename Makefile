@@ -50,5 +50,15 @@ bench: install
 	DATABASE_URL="$(BENCH_DATABASE_URL)" REDIS_URL="$(BENCH_REDIS_URL)" \
 		$(PY) bench/run.py $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
 
+# Load test with fault drills on private PostgreSQL/Redis (never the shared ones):
+# phones logging/syncing/reading triage for DRILL_SECONDS while PostgreSQL restarts and Redis
+# stops; checks 503 + Retry-After, recovery, alerts after Redis, stored == acknowledged.
+# The test suite runs a 12-second version (tests/ops/test_drills.py).
+DRILL_SECONDS ?= 120
+DRILL_USERS ?= 30
+DRILL_OUTAGE ?= 15
+drills: install
+	$(PY) -m loadtest.drills --seconds $(DRILL_SECONDS) --users $(DRILL_USERS) --outage $(DRILL_OUTAGE)
+
 clean:
 	rm -rf $(VENV) var
