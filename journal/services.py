@@ -15,6 +15,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 
 from accounts.models import User, normalize_email
+from journal.bulk import copy_insert
 from journal.models import PAIN_LOG_CONTENT, PainLog, Patient, Treatment
 from notify.services import reminder_reschedule, timer_cancel, treatment_timer_sync
 from triage.services import Reassessment, patient_reassess
@@ -161,7 +162,7 @@ def pain_logs_sync(
             if log_id not in to_create:
                 to_update[log_id] = current
             outcomes.append(SyncOutcome(id=str(log_id), status="updated"))
-        PainLog.objects.bulk_create(to_create.values())
+        copy_insert(list(to_create.values()))
         if to_update:
             PainLog.objects.bulk_update(to_update.values(), [*SYNC_FIELDS, "updated_at"])
         return outcomes, _reassess(locked)
