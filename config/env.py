@@ -81,3 +81,14 @@ def env_redis_url(name: str) -> str | None:
     if parsed.scheme not in {"redis", "rediss"} or not parsed.hostname:
         raise ImproperlyConfigured(f"{name}={value!r} is not a Redis URL (redis://host:port/db).")
     return value
+
+
+def env_url(name: str, default: str) -> str:
+    """An absolute http(s) URL without a trailing slash (links are built as base + path)."""
+    value = env_str(name, default)
+    parsed = urlparse(value)
+    if parsed.scheme not in {"http", "https"} or not parsed.hostname:
+        raise ImproperlyConfigured(f"{name}={value!r} is not an http(s) URL like https://host.")
+    if parsed.query or parsed.fragment:
+        raise ImproperlyConfigured(f"{name}={value!r} must not have a query or fragment.")
+    return value.rstrip("/")

@@ -1,10 +1,11 @@
-"""A database that is down or restarting is a 503 with Retry-After, never a 500."""
+"""A database or Redis that is down or restarting is a 503 with Retry-After, never a 500."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 
+import redis.exceptions
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
@@ -12,9 +13,19 @@ log = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 5
 
+# Redis serves the cache (login/register throttles); journal writes never wait on it (the
+# outbox keeps messages until the broker is back), so only cache users can meet these.
+UNAVAILABLE = (
+    OperationalError,
+    InterfaceError,
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+)
+
 
 class DatabaseUnavailableMiddleware:
-    """Turns a lost or refused database connection in a view into 503 + ``Retry-After``.
+    """Turns a lost or refused database (or Redis) connection in a view into 503 +
+    ``Retry-After``.
 
     The phone app keeps the entry and retries; nothing was committed, because the write's
     transaction could not finish. Django reconnects on the next request by itself
@@ -28,9 +39,9 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
-        if not isinstance(exc, OperationalError | InterfaceError):
+        if not isinstance(exc, UNAVAILABLE):
             return None
-        log.warning("database unavailable: %s", type(exc.__cause__ or exc).__name__)
+        log.warning("dependency unavailable: %s", type(exc.__cause__ or exc).__name__)
         response = JsonResponse(
             {"detail": "The service is briefly unavailable. Please try again shortly."},
             status=503,

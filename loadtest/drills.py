@@ -169,6 +169,16 @@ def run(seconds: int, users: int, outage: float, pg_mode: str) -> dict:
         checks["entries accepted while Redis is down"] = all(
             r is not None and r.status_code == 201 for r in accepted
         )
+        # Login throttling counts in the Redis cache: it must say "try again", not fail.
+        login = requests.post(
+            f"{web.url}/api/v1/auth/login/",
+            json={"email": "nobody@load.test", "password": "wrong-password"},
+            timeout=15,
+        )
+        report["login_while_redis_down"] = login.status_code
+        checks["login answers 503 + Retry-After while Redis is down"] = (
+            login.status_code == 503 and login.headers.get("Retry-After") == "5"
+        )
         time.sleep(outage)
         redis.start()
         worker.wait_for_log("Connected to redis", timeout=60)

@@ -14,6 +14,7 @@ from config.env import (
     env_list,
     env_redis_url,
     env_str,
+    env_url,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -207,7 +208,8 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # Notifications.
-APP_BASE_URL = env_str("APP_BASE_URL", "http://127.0.0.1:8000")
+# Where people open the app: links in emails and push messages are APP_BASE_URL + a path.
+APP_BASE_URL = env_url("APP_BASE_URL", "http://127.0.0.1:8000")
 NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 6, minimum=1, maximum=50)
 # A claimed message whose sender has been silent this long is presumed dead and re-sent.
 # Must exceed the longest send (channel timeouts are 10 s) and the task time limit.

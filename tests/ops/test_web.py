@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import subprocess
+import sys
+from datetime import timedelta
 
 import pytest
+from django.core import mail
+from django.utils import timezone
 
+from config.env import env_url
 from config.observability import JsonFormatter, RequestIdFilter
+from notify.models import Message
+from notify.services import message_deliver, reminders_enqueue_due
 
 
 @pytest.mark.django_db
@@ -103,3 +112,39 @@ def test_health_probes_are_not_logged(anon, access_lines):
     anon.get("/health/live/")
     anon.get("/health/ready/")
     assert access_lines == []
+
+
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [("journal.example.org", "not an http(s) URL"), ("https://x.org/?a=1", "query")],
+)
+def test_app_base_url_must_be_an_absolute_http_url(value, error):
+    result = subprocess.run(
+        [sys.executable, "-c", "import config.settings.base"],
+        env={**os.environ, "APP_BASE_URL": value},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "APP_BASE_URL" in result.stderr.splitlines()[-1]
+    assert error in result.stderr.splitlines()[-1]
+
+
+def test_app_base_url_trailing_slash_is_dropped(monkeypatch):
+    monkeypatch.setenv("APP_BASE_URL", "https://journal.example.org/")
+    assert env_url("APP_BASE_URL", "http://127.0.0.1:8000") == "https://journal.example.org"
+
+
+@pytest.mark.django_db
+def test_links_in_reminder_emails_use_the_configured_app_url(settings, patient):
+    settings.APP_BASE_URL = "https://journal.example.org"
+    patient.reminder_channels = ["email"]
+    patient.next_reminder_at = timezone.now() - timedelta(minutes=1)
+    patient.save()
+    assert reminders_enqueue_due(now=timezone.now()) == 1
+    message = Message.objects.get(patient=patient)
+    assert message.url == "https://journal.example.org/app/log"
+    message_deliver(message_id=str(message.pk))
+    [email] = mail.outbox
+    assert "https://journal.example.org/app/log" in email.body
