@@ -17,6 +17,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/footjournal_bench")
 # A broker database of its own: alerts publish as they would in service; flushed at the end.
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
+# No access line per request in the figures' output (servers a bench starts set their own).
+os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 import django  # noqa: E402
 

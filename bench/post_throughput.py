@@ -76,6 +76,7 @@ def start_server(port: int, workers: int, threads: int) -> subprocess.Popen[byte
         "WEB_THREADS": str(threads),
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_MAX_REQUESTS": "0",
+        "LOG_LEVEL": "INFO",  # as in production: one JSON access line per request
     }
     server = subprocess.Popen(
         [

@@ -45,9 +45,10 @@ def machine() -> str:
 
 
 def database_version() -> str:
-    code = (
-        "import _setup; from django.db import connection; c = connection.cursor();"
-        "c.execute('show server_version'); print(c.fetchone()[0].split()[0])"
+    code = (  # the server, not the (not yet created) benchmark database
+        "import _setup; from django.db import connection\n"
+        "with connection._nodb_cursor() as c:\n"
+        "    c.execute('show server_version'); print(c.fetchone()[0].split()[0])"
     )
     try:
         out = subprocess.run(  # noqa: S603
