@@ -20,6 +20,9 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 install: $(STAMP)
 
+# With DJANGO_SETTINGS_MODULE unset the code loads production settings (DEBUG off, a real
+# SECRET_KEY required); the local demo and the docs generator opt into development ones.
+run docs: export DJANGO_SETTINGS_MODULE := $(or $(DJANGO_SETTINGS_MODULE),config.settings.development)
 # Without EMAIL_HOST, email goes to the console: the demo's messages print in the worker log.
 run: export EMAIL_BACKEND := $(or $(EMAIL_BACKEND),$(if $(EMAIL_HOST),django.core.mail.backends.smtp.EmailBackend,django.core.mail.backends.console.EmailBackend))
 run: install

@@ -2,11 +2,16 @@ from __future__ import annotations
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 CLINICIANS_GROUP = "clinicians"
+STAFF_PATIENT = (
+    "A patient account cannot be staff or a superuser, and a staff account cannot have a "
+    "patient profile. Use separate accounts."
+)
 
 
 class UserManager(BaseUserManager["User"]):
@@ -42,6 +47,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Set when the owner proved they read mail at ``email``; until then email is not a
+    # channel (notify.services.email_usable), so nobody can register someone else's address
+    # and have "see a doctor" mail sent to it.
+    email_verified_at = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 
@@ -57,6 +66,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     def save(self, *args: object, **kwargs: object) -> None:
         self.email = normalize_email(self.email)
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        # The patient API and the selectors treat staff as staff: a patient profile on a
+        # staff account would be a patient who sees other patients' data.
+        if (self.is_staff or self.is_superuser) and self.pk and hasattr(self, "patient"):
+            raise ValidationError(STAFF_PATIENT)
 
     @property
     def is_clinician(self) -> bool:

@@ -3,8 +3,9 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 app = Celery("footjournal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -14,4 +15,8 @@ app.conf.beat_schedule = {
     "notify-sweep-outbox": {"task": "notify.sweep_outbox", "schedule": 60},
     "notify-send-due-reminders": {"task": "notify.send_due_reminders", "schedule": 60},
     "triage-reassess-due": {"task": "triage.reassess_due", "schedule": 15 * 60},
+    "accounts-purge-retention": {
+        "task": "accounts.purge_retention",
+        "schedule": crontab(hour=3, minute=17),
+    },
 }

@@ -13,6 +13,9 @@ import subprocess
 import sys
 import time
 
+# The local demo, not a deployment: its children (runserver, worker, beat) inherit this.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.development")
+
 HOST = os.environ.get("HOST", "127.0.0.1")
 PORT = os.environ.get("PORT", "8000")
 

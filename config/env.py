@@ -92,3 +92,20 @@ def env_url(name: str, default: str) -> str:
     if parsed.query or parsed.fragment:
         raise ImproperlyConfigured(f"{name}={value!r} must not have a query or fragment.")
     return value.rstrip("/")
+
+
+def env_email_url(name: str) -> dict[str, object]:
+    """``smtp+tls://user:password@host:587`` (or ``smtp+ssl://``, ``smtp://``) as Django's
+    EMAIL_* settings; empty if unset. Individual EMAIL_* variables override its parts."""
+    value = _raw(name)
+    if value is None or value == "":
+        return {}
+    if urlparse(value).scheme not in {"smtp", "smtp+tls", "smtp+ssl", "smtps"}:
+        raise ImproperlyConfigured(
+            f"{name}: use smtp://, smtp+tls:// or smtp+ssl:// (user:password@host:port)."
+        )
+    try:
+        config = environ.Env.email_url_config(value)
+    except (ImproperlyConfigured, KeyError, ValueError) as exc:
+        raise ImproperlyConfigured(f"{name} is not an email URL: {exc}") from None
+    return {key: item for key, item in config.items() if item not in (None, "")}

@@ -4,9 +4,11 @@ import uuid
 from datetime import time
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from accounts.models import STAFF_PATIENT
 from journal.sites import Side, Site
 from journal.timezones import validate_timezone
 
@@ -47,6 +49,9 @@ class Patient(models.Model):
     # Channels the patient wants: "push" (every active device) and/or "email".
     reminder_channels = models.JSONField(default=default_reminder_channels)
     alert_channels = models.JSONField(default=default_alert_channels)
+    # Push titles and text are neutral ("Your journal") unless the patient asks for detail:
+    # a lock screen is read by whoever holds the phone.
+    lock_screen_detail = models.BooleanField(default=False)
     # When the next daily reminder is due (UTC), kept by notify; NULL while reminders are off.
     next_reminder_at = models.DateTimeField(null=True, blank=True, db_index=True)
     clinicians = models.ManyToManyField(
@@ -62,6 +67,10 @@ class Patient(models.Model):
 
     def __str__(self) -> str:
         return self.user.email
+
+    def clean(self) -> None:
+        if self.user_id is not None and (self.user.is_staff or self.user.is_superuser):
+            raise ValidationError(STAFF_PATIENT)
 
 
 # What the patient reports in an entry; the triage rules read all of these but the notes.

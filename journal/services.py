@@ -13,8 +13,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from knox.models import AuthToken
+from knox.settings import knox_settings
 
 from accounts.models import User, normalize_email
+from accounts.services import email_verification_send
 from journal.bulk import copy_insert
 from journal.models import PAIN_LOG_CONTENT, PainLog, Patient, Treatment
 from notify.services import reminder_reschedule, timer_cancel, treatment_timer_sync
@@ -46,13 +48,26 @@ def patient_register(*, email: str, password: str, timezone_name: str) -> User:
             user = User.objects.create_user(email=email, password=password)
             patient = Patient.objects.create(user=user, timezone=timezone_name)
             reminder_reschedule(patient=patient, now=timezone.now())
+            email_verification_send(user=user)
     except IntegrityError:
         raise duplicate from None
     return user
 
 
 def auth_token_issue(*, user: User) -> tuple[str, datetime | None]:
-    instance, token = AuthToken.objects.create(user)
+    """A new API token. At most TOKEN_LIMIT_PER_USER live at once: the oldest are retired
+    (knox checks the limit only in its own login view, which we do not use)."""
+    limit = knox_settings.TOKEN_LIMIT_PER_USER
+    with transaction.atomic():
+        # Two logins at once must not each retire the token the other just made.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        if limit is not None:
+            now = timezone.now()
+            tokens = AuthToken.objects.filter(user=user)
+            tokens.filter(expiry__lte=now).delete()
+            keep = tokens.order_by("-created").values_list("pk", flat=True)[: limit - 1]
+            tokens.exclude(pk__in=list(keep)).delete()
+        instance, token = AuthToken.objects.create(user)
     return token, instance.expiry
 
 

@@ -84,11 +84,14 @@ def service_env(database_url: str, redis_url: str, **extra: str) -> dict[str, st
     """The environment of every process of the drill's service (web, worker, migrate)."""
     return {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.base",
+        # Production settings, as deployed; plain HTTP on loopback instead of behind TLS.
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "DEBUG": "false",
-        "SECRET_KEY": secrets.token_urlsafe(48),
+        "SECRET_KEY": secrets.token_urlsafe(64),
         "AUTH_THROTTLE_RATE": "100000/min",
         "LOG_LEVEL": "WARNING",
         **extra,

@@ -3,7 +3,7 @@ on; the app shows the details after login."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from triage.domain import Level
 
@@ -28,6 +28,17 @@ SIGN_OFF = (
 )
 
 
+# What a push says on a lock screen unless the patient chose detail (Patient.
+# lock_screen_detail): nothing about feet, pain or doctors. The app shows the rest.
+LOCK_SCREEN_TITLE = "Your journal"
+LOCK_SCREEN_TEXT: dict[str, str] = {
+    "alert": "You have a new message. Open the app to read it.",
+    "reminder": "A minute for today's entry?",
+    "timer": "Your timer has finished.",
+}
+LOCK_SCREEN_DEFAULT = "Open the app to read your new message."
+
+
 @dataclass(frozen=True, slots=True)
 class Content:
     subject: str
@@ -36,6 +47,12 @@ class Content:
     url: str
     urgency: str = "normal"
     data: dict[str, str] = field(default_factory=dict)
+
+
+def for_lock_screen(body: Content) -> Content:
+    """The same message with a neutral title and text; link, tag and data unchanged."""
+    text = LOCK_SCREEN_TEXT.get(body.data.get("kind", ""), LOCK_SCREEN_DEFAULT)
+    return replace(body, subject=LOCK_SCREEN_TITLE, text=text)
 
 
 def patient_alert(*, levels: list[Level], base_url: str, reference: str) -> Content:
@@ -96,4 +113,36 @@ def treatment_timer(*, kind: str, minutes: int, base_url: str, treatment_id: str
         url=f"{base_url}/app/treatments",
         urgency="high",
         data={"kind": "timer", "treatment_id": treatment_id},
+    )
+
+
+def email_verification(*, base_url: str, token: str) -> Content:
+    return Content(
+        subject="Confirm your email address",
+        text=(
+            "Confirm that this is your address, so your foot and ankle journal can send you "
+            "reminders and advice by email:\n\n"
+            f"{base_url}/app/verify-email?token={token}\n\n"
+            "The link works for 3 days. If you did not sign up, ignore this message: "
+            "nothing more will be sent to you.\n"
+        ),
+        tag="account-verify",
+        url=f"{base_url}/app/verify-email?token={token}",
+        data={"kind": "account"},
+    )
+
+
+def password_reset(*, base_url: str, token: str) -> Content:
+    return Content(
+        subject="Reset your password",
+        text=(
+            "Someone asked to reset the password of your foot and ankle journal. To choose a "
+            "new one, open:\n\n"
+            f"{base_url}/app/reset-password?token={token}\n\n"
+            "The link works once, for a limited time. Setting a new password signs out every "
+            "device. If you did not ask, ignore this message: your password stays as it is.\n"
+        ),
+        tag="account-reset",
+        url=f"{base_url}/app/reset-password?token={token}",
+        data={"kind": "account"},
     )

@@ -50,6 +50,7 @@ class MessageKind(models.TextChoices):
     TIMER = "timer", "Ice/heat timer"
     ALERT = "alert", "See-a-doctor alert"
     CLINICIAN_ALERT = "clinician_alert", "Clinician alert"
+    ACCOUNT = "account", "Account (address check, password reset)"
 
 
 class MessageStatus(models.TextChoices):
@@ -109,6 +110,8 @@ class Message(models.Model):
                 name="message_due_partial",
             ),
             models.Index(fields=["patient", "kind", "-created_at"], name="message_patient_kind"),
+            # The retention purge walks settled messages oldest first.
+            models.Index(fields=["created_at"], name="message_created"),
         ]
 
     def __str__(self) -> str:

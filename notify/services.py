@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Q
 from django.urls import reverse
@@ -48,8 +48,27 @@ CLINICIAN_EMAIL_FROM = Level.CONSULT_24H
 # --- enqueueing (inside the caller's transaction) -----------------------------------------
 
 
+def email_usable(patient: Patient) -> bool:
+    """Whether email is a channel for this patient at all: THE one place that decides.
+
+    Only a verified address counts: anyone can register someone else's address, and that
+    person must not receive "see a doctor" mail. Every path that would email a patient
+    (chosen channels, the urgent fallback) asks here; account mail (the address check
+    itself, password reset) is the only exception and goes through account_email_enqueue.
+    """
+    user = patient.user
+    return email_usable_values(
+        is_active=user.is_active, email=user.email, verified_at=user.email_verified_at
+    )
+
+
+def email_usable_values(*, is_active: bool, email: str, verified_at: datetime | None) -> bool:
+    """``email_usable`` for a caller that read the user's fields as plain values."""
+    return bool(is_active and email and verified_at is not None)
+
+
 def _addresses(patient: Patient, wanted: Iterable[str]) -> list[tuple[str, Device | None, str]]:
-    """(channel, device, email) triples for the channels a patient chose.
+    """(channel, device, email) triples for the channels a patient chose and can use.
 
     Reads ``patient.devices.all()`` so a caller handling many patients can prefetch them.
     """
@@ -57,7 +76,7 @@ def _addresses(patient: Patient, wanted: Iterable[str]) -> list[tuple[str, Devic
     if "push" in wanted:
         devices = sorted((d for d in patient.devices.all() if d.active), key=lambda d: d.created_at)
         targets += [(device.kind, device, "") for device in devices]
-    if "email" in wanted:
+    if "email" in wanted and email_usable(patient):
         targets.append(("email", None, patient.user.email))
     return targets
 
@@ -78,7 +97,14 @@ def _rows(
     due_at: datetime,
     subject_ref: str = "",
     patient_id: int | None = None,
+    lock_screen_detail: bool | None = None,
 ) -> list[Message]:
+    """Outbox rows; a caller working from plain values gives ``patient_id`` and
+    ``lock_screen_detail`` instead of ``patient``."""
+    if patient is not None:
+        lock_screen_detail = patient.lock_screen_detail
+    # Push is read on lock screens: neutral unless the patient asked for detail.
+    push_body = body if lock_screen_detail is not False else content.for_lock_screen(body)
     return [
         Message(
             dedupe_key=f"{key}:{channel}:{device.pk if device else email}"[:200],
@@ -87,8 +113,8 @@ def _rows(
             patient_id=patient.pk if patient is not None else patient_id,
             device=device,
             to_email=email,
-            subject=body.subject,
-            body=body.text,
+            subject=(push_body if device else body).subject,
+            body=(push_body if device else body).text,
             url=body.url,
             tag=body.tag,
             urgency=body.urgency,
@@ -134,6 +160,23 @@ def publish(ids: list[str]) -> None:
                 deliver_messages.delay(ids[start : start + PUBLISH_BATCH])
     except Exception:  # any broker failure; the sweep is the fallback
         log.warning("broker unavailable; %d messages left for the sweep", len(ids))
+
+
+def account_email_enqueue(
+    *, patient: Patient | None, to_email: str, body: content.Content, key: str, now: datetime
+) -> list[Message]:
+    """Mail about the account itself (the address check, a password reset), through the
+    outbox like every message. It goes to the address as registered: that is the point."""
+    created = _enqueue(
+        key=key,
+        kind=MessageKind.ACCOUNT,
+        patient=patient,
+        targets=[("email", None, to_email)],
+        body=body,
+        due_at=now,
+    )
+    dispatch_on_commit(created, now=now)
+    return created
 
 
 def alerts_announce(*, patient: Patient, alerts: list[Alert], now: datetime) -> list[Message]:
@@ -281,7 +324,10 @@ def _reminders_enqueue_chunk(candidates: list[int], *, now: datetime) -> int:
                 "reminder_time",
                 "reminder_channels",
                 "next_reminder_at",
+                "lock_screen_detail",
                 "user__email",
+                "user__is_active",
+                "user__email_verified_at",
             )
         )
         if not due:
@@ -301,7 +347,7 @@ def _reminders_enqueue_chunk(candidates: list[int], *, now: datetime) -> int:
             devices[device.patient_id].append(device)
         rows: list[Message] = []
         advance: dict[datetime, list[int]] = defaultdict(list)
-        for pk, tz_name, at, channels, next_at, email in due:
+        for pk, tz_name, at, channels, next_at, detail, email, active, verified in due:
             tz = zone(tz_name)
             day = next_at.astimezone(tz).date()
             last = last_logged.get(pk)
@@ -309,13 +355,16 @@ def _reminders_enqueue_chunk(candidates: list[int], *, now: datetime) -> int:
                 targets: list[tuple[str, Device | None, str]] = []
                 if "push" in channels:
                     targets += [(device.kind, device, "") for device in devices[pk]]
-                if "email" in channels:
+                if "email" in channels and email_usable_values(
+                    is_active=active, email=email, verified_at=verified
+                ):
                     targets.append(("email", None, email))
                 rows += _rows(
                     key=f"reminder:{pk}:{day.isoformat()}",
                     kind=MessageKind.REMINDER,
                     patient=None,
                     patient_id=pk,
+                    lock_screen_detail=detail,
                     targets=targets,
                     body=content.daily_reminder(base_url=settings.APP_BASE_URL, local_day=str(day)),
                     due_at=now,
@@ -458,29 +507,77 @@ def messages_due(*, now: datetime, limit: int = 1000) -> list[str]:
     ]
 
 
+def messages_purge(*, before: datetime, chunk: int = 1000) -> int:
+    """Delete settled messages created before ``before``, with their attempts, a chunk at a
+    time so no transaction holds many rows. Returns how many messages went."""
+    settled = [MessageStatus.SENT, MessageStatus.FAILED, MessageStatus.CANCELLED]
+    purged = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                Message.objects.filter(status__in=settled, created_at__lt=before).values_list(
+                    "pk", flat=True
+                )[:chunk]
+            )
+            if not ids:
+                return purged
+            DeliveryAttempt.objects.filter(message_id__in=ids).delete()
+            Message.objects.filter(pk__in=ids).delete()
+        purged += len(ids)
+
+
 # --- devices -------------------------------------------------------------------------------
 
 
 def device_register(
     *, patient: Patient, kind: str, address: str, keys: dict[str, str], name: str
 ) -> tuple[Device, bool]:
-    """Add or refresh a device. A token or endpoint is unique: if it was another account's
-    (a shared or resold phone), it now belongs to whoever registered it last."""
+    """Add or refresh one of the patient's devices; returns (device, created).
+
+    A token or endpoint already registered to another account stays there: knowing
+    someone's push token must not move their alerts to your phone (nor yours to theirs).
+    At most DEVICE_LIMIT_PER_PATIENT devices are active; registering one more retires the
+    least recently registered, so one entry can never fan out into hundreds of messages.
+    """
     with transaction.atomic():
+        # Serialises this patient's registrations, so two at once cannot both see room.
+        Patient.objects.select_for_update().filter(pk=patient.pk).first()
         device = Device.objects.select_for_update().filter(kind=kind, address=address).first()
+        created = device is None
         if device is None:
             try:
                 with transaction.atomic():
                     device = Device.objects.create(
                         patient=patient, kind=kind, address=address, keys=keys, name=name
                     )
-                return device, True
             except IntegrityError:  # registered concurrently: fall through and update it
                 device = Device.objects.select_for_update().get(kind=kind, address=address)
-        device.patient = patient
-        device.keys = keys
-        device.name = name or device.name
-        device.active = True
-        device.deactivated_reason = ""
-        device.save()
-    return device, False
+                created = False
+        if device.patient_id != patient.pk:
+            field = "subscription" if kind == "webpush" else "registration_id"
+            raise ValidationError(
+                {field: ["This device is registered to another account; sign out there first."]}
+            )
+        if not created:
+            device.keys = keys
+            device.name = name or device.name
+            device.active = True
+            device.deactivated_reason = ""
+            device.save()
+        _devices_cap(patient_id=patient.pk, keep=device)
+    return device, created
+
+
+def _devices_cap(*, patient_id: int, keep: Device) -> None:
+    limit = settings.DEVICE_LIMIT_PER_PATIENT
+    active = Device.objects.filter(patient_id=patient_id, active=True).exclude(pk=keep.pk)
+    # The one just registered or refreshed counts as the newest.
+    surplus = list(active.order_by("-updated_at", "-created_at").values_list("pk", flat=True))[
+        limit - 1 :
+    ]
+    if surplus:
+        Device.objects.filter(pk__in=surplus).update(
+            active=False,
+            deactivated_reason=f"retired: more than {limit} devices registered",
+            updated_at=timezone.now(),
+        )

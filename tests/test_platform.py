@@ -86,5 +86,8 @@ def test_production_refuses_debug_and_the_development_secret():
     assert debug_on.returncode != 0 and "DEBUG" in debug_on.stderr
     dev_secret = _start({"DEBUG": "false"}, "config.settings.production")
     assert dev_secret.returncode != 0 and "SECRET_KEY" in dev_secret.stderr
-    ok = _start({"DEBUG": "false", "SECRET_KEY": strong}, "config.settings.production")
+    ok = _start(
+        {"DEBUG": "false", "SECRET_KEY": strong, "ALLOWED_HOSTS": "journal.example.org"},
+        "config.settings.production",
+    )
     assert ok.returncode == 0, ok.stderr

@@ -10,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from config.env import (
     env_bool,
     env_database,
+    env_email_url,
     env_int,
     env_list,
     env_redis_url,
@@ -22,8 +23,13 @@ VAR_DIR = BASE_DIR / "var"
 
 DEVELOPMENT_SECRET_KEY = "dev-only-insecure-secret-key-do-not-use-in-production"  # noqa: S105
 SECRET_KEY = env_str("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
-DEBUG = env_bool("DEBUG", True)
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+# Off unless asked for; config.settings.development turns it on for `make run`.
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+# How many reverse proxies in front of us append to X-Forwarded-For. 0: the header is
+# ignored and throttles key on the connecting address; anything else lets a client pick
+# its own identity by sending the header.
+NUM_PROXIES = env_int("NUM_PROXIES", 0, minimum=0, maximum=10)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -124,8 +130,19 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+# EMAIL_URL (smtp+tls://user:password@host:587) or the separate variables; these win.
+_EMAIL_URL = env_email_url("EMAIL_URL")
+EMAIL_HOST = env_str("EMAIL_HOST", str(_EMAIL_URL.get("EMAIL_HOST", "localhost")))
+EMAIL_PORT = env_int("EMAIL_PORT", int(str(_EMAIL_URL.get("EMAIL_PORT", 25))), minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", str(_EMAIL_URL.get("EMAIL_HOST_USER", "")))
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", str(_EMAIL_URL.get("EMAIL_HOST_PASSWORD", "")))
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", bool(_EMAIL_URL.get("EMAIL_USE_TLS", False)))
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", bool(_EMAIL_URL.get("EMAIL_USE_SSL", False)))
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured(
+        "EMAIL_USE_TLS (STARTTLS, port 587) and EMAIL_USE_SSL (implicit TLS, port 465) "
+        "are exclusive; set one."
+    )
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Foot & Ankle Journal <no-reply@localhost>")
@@ -142,15 +159,31 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_THROTTLE_RATES": {"auth": env_str("AUTH_THROTTLE_RATE", "20/min")},
 }
+
+# Failed sign-ins per account (whatever address they come from) before it waits out the window.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10, minimum=1, maximum=1000)
+LOGIN_FAILURE_WINDOW_SECONDS = env_int(
+    "LOGIN_FAILURE_WINDOW_SECONDS", 900, minimum=1, maximum=86400
+)
 
 REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Bearer",
     "TOKEN_TTL": timedelta(days=env_int("TOKEN_TTL_DAYS", 30, minimum=1, maximum=365)),
     "AUTO_REFRESH": True,
+    # However often it is used, a token dies this long after sign-in.
+    "AUTO_REFRESH_MAX_TTL": timedelta(
+        days=env_int("TOKEN_MAX_AGE_DAYS", 90, minimum=1, maximum=3650)
+    ),
+    # Enforced by journal.services.auth_token_issue: a new sign-in retires the oldest.
     "TOKEN_LIMIT_PER_USER": 20,
 }
+# Links in account emails: the address check lasts 3 days; a reset link until it is used,
+# the password changes, or PASSWORD_RESET_TIMEOUT (Django's setting) passes.
+EMAIL_VERIFICATION_MAX_AGE_SECONDS = 3 * 24 * 3600
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_SECONDS", 3600, minimum=60, maximum=259200)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Foot & Ankle Pain Journal API",
@@ -217,6 +250,13 @@ NOTIFY_CLAIM_TIMEOUT_SECONDS = env_int(
     "NOTIFY_CLAIM_TIMEOUT_SECONDS", 300, minimum=1, maximum=86400
 )
 TREATMENT_TIMER_MINUTES = 15
+# Active push devices per patient; registering another retires the least recently used.
+DEVICE_LIMIT_PER_PATIENT = env_int("DEVICE_LIMIT_PER_PATIENT", 10, minimum=1, maximum=100)
+
+# Retention (accounts.purge_retention, daily): settled messages and their delivery attempts,
+# then expired API tokens and admin sessions, are deleted after this many days.
+RETENTION_MESSAGE_DAYS = env_int("RETENTION_MESSAGE_DAYS", 90, minimum=1, maximum=3650)
+RETENTION_EXPIRED_AUTH_DAYS = env_int("RETENTION_EXPIRED_AUTH_DAYS", 7, minimum=0, maximum=3650)
 
 # Web Push (RFC 8030/8291, VAPID). `manage.py vapid_keys` makes a key pair.
 WEBPUSH_VAPID_PRIVATE_KEY = env_str("WEBPUSH_VAPID_PRIVATE_KEY", "")
@@ -230,6 +270,9 @@ WEBPUSH_ALLOWED_HOSTS = env_list(
         "notify.windows.com",
     ],
 )
+# Push is never sent to loopback or private addresses (SSRF). Test suites alone set this to
+# reach their loopback push stub; it is deliberately not read from the environment.
+WEBPUSH_ALLOW_LOOPBACK_FOR_TESTS = False
 # FCM (service-account JSON path or text) and APNs (token auth with a .p8 key).
 FCM_CREDENTIALS = env_str("FCM_CREDENTIALS", "")
 FCM_PROJECT_ID = env_str("FCM_PROJECT_ID", "")

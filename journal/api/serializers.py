@@ -76,6 +76,47 @@ class TokenOutputSerializer(serializers.Serializer):
     expiry = serializers.DateTimeField()
 
 
+def _new_password() -> serializers.CharField:
+    return serializers.CharField(
+        max_length=128,
+        write_only=True,
+        trim_whitespace=False,
+        help_text="Checked by the same rules as at registration",
+    )
+
+
+class EmailTokenInputSerializer(StrictSerializer):
+    token = serializers.CharField(
+        max_length=1000, help_text="The `token` query parameter of the link in the email"
+    )
+
+
+class EmailVerifiedOutputSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    email_verified = serializers.BooleanField()
+
+
+class DetailOutputSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class PasswordChangeInputSerializer(StrictSerializer):
+    current_password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
+    new_password = _new_password()
+
+
+class PasswordResetInputSerializer(StrictSerializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class PasswordResetConfirmInputSerializer(EmailTokenInputSerializer):
+    new_password = _new_password()
+
+
+class AccountDeleteInputSerializer(StrictSerializer):
+    password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
+
+
 NOTIFICATION_CHANNELS = ["push", "email"]
 
 
@@ -88,12 +129,26 @@ class ChannelListField(serializers.ListField):
 
 class MeSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
     email = serializers.EmailField(source="user.email", read_only=True)
+    email_verified = serializers.SerializerMethodField(
+        help_text=(
+            "Until the address is verified (the link mailed at registration; "
+            "POST /api/v1/auth/verify-email/resend/ sends another), email is not a channel: "
+            "nothing chosen in reminder_channels or alert_channels goes to it."
+        )
+    )
     timezone = serializers.CharField(max_length=64, validators=[validate_iana_timezone])
     reminder_time = serializers.TimeField(format="%H:%M", input_formats=["%H:%M"])
     reminders_enabled = StrictBooleanField()
     has_diabetes = StrictBooleanField()
     has_circulation_problems = StrictBooleanField()
     has_reduced_sensation = StrictBooleanField()
+    lock_screen_detail = StrictBooleanField(
+        help_text=(
+            'false (default): push messages read "Your journal" on the lock screen and say '
+            "what they are about only in the app; true: the title says what it is about "
+            '(e.g. "Please see a doctor within 24 hours")'
+        )
+    )
     reminder_channels = ChannelListField(
         help_text="Where daily reminders go: any of push, email; empty for none"
     )
@@ -108,6 +163,7 @@ class MeSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
         model = Patient
         fields = [
             "email",
+            "email_verified",
             "timezone",
             "reminder_time",
             "reminders_enabled",
@@ -117,7 +173,11 @@ class MeSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
             "date_of_birth",
             "reminder_channels",
             "alert_channels",
+            "lock_screen_detail",
         ]
+
+    def get_email_verified(self, patient: Patient) -> bool:
+        return patient.user.email_verified_at is not None
 
     def validate_date_of_birth(self, value: Any) -> Any:
         if value is not None and value > timezone.localdate():

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from journal.api import auth_views, views
+from journal.api import auth_views, export, views
 from notify.api import views as notify_views
 from triage.api import views as triage_views
 
@@ -15,7 +15,28 @@ urlpatterns = [
     path("auth/register/", auth_views.RegisterView.as_view(), name="auth-register"),
     path("auth/login/", auth_views.LoginView.as_view(), name="auth-login"),
     path("auth/logout/", auth_views.LogoutView.as_view(), name="auth-logout"),
+    path("auth/logout-all/", auth_views.LogoutAllView.as_view(), name="auth-logout-all"),
+    path("auth/verify-email/", auth_views.VerifyEmailView.as_view(), name="auth-verify-email"),
+    path(
+        "auth/verify-email/resend/",
+        auth_views.VerifyEmailResendView.as_view(),
+        name="auth-verify-email-resend",
+    ),
+    path(
+        "auth/password/change/",
+        auth_views.PasswordChangeView.as_view(),
+        name="auth-password-change",
+    ),
+    path(
+        "auth/password/reset/", auth_views.PasswordResetView.as_view(), name="auth-password-reset"
+    ),
+    path(
+        "auth/password/reset/confirm/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="auth-password-reset-confirm",
+    ),
     path("me/", views.MeView.as_view(), name="me"),
+    path("me/export/", export.ExportView.as_view(), name="me-export"),
     path("sites/", views.SiteListView.as_view(), name="sites"),
     path("logs/sync/", views.PainLogSyncView.as_view(), name="painlog-sync"),
     path("trends/", views.TrendsView.as_view(), name="trends"),

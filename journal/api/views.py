@@ -13,9 +13,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.services import account_erase
 from journal import selectors, services
 from journal.api.permissions import IsPatient
 from journal.api.serializers import (
+    AccountDeleteInputSerializer,
     MeSerializer,
     PainLogFilterSerializer,
     PainLogInputSerializer,
@@ -42,6 +44,11 @@ from triage.api.serializers import TriageSerializer
 class MeView(GenericAPIView):
     permission_classes = [IsPatient]
     serializer_class = MeSerializer
+    # Only DELETE is throttled (see get_throttles): a password guess, like a login.
+    throttle_scope = "auth"
+
+    def get_throttles(self) -> list:
+        return super().get_throttles() if self.request.method == "DELETE" else []
 
     def get(self, request: Request) -> Response:
         return Response(MeSerializer(request.user.patient).data)
@@ -51,6 +58,14 @@ class MeView(GenericAPIView):
         data.is_valid(raise_exception=True)
         patient = services.patient_update(patient=request.user.patient, data=data.validated_data)
         return Response(MeSerializer(patient).data)
+
+    @extend_schema(request=AccountDeleteInputSerializer, responses={204: None})
+    def delete(self, request: Request) -> Response:
+        """Erase the account and everything tied to it; the password confirms."""
+        data = AccountDeleteInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        account_erase(user=request.user, password=data.validated_data["password"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class SiteListView(APIView):

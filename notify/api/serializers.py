@@ -5,7 +5,7 @@ from typing import Any
 from rest_framework import serializers
 
 from journal.api.fields import RejectUnknownFieldsMixin
-from notify.channels.webpush import validate_subscription
+from notify.channels.webpush import MAX_ENDPOINT_LENGTH, validate_subscription
 from notify.models import Device, DeviceKind
 
 
@@ -17,7 +17,7 @@ class SubscriptionKeysSerializer(serializers.Serializer):
 class SubscriptionSerializer(serializers.Serializer):
     """A browser's PushSubscription.toJSON()."""
 
-    endpoint = serializers.CharField(max_length=2048)
+    endpoint = serializers.CharField(max_length=MAX_ENDPOINT_LENGTH)
     keys = SubscriptionKeysSerializer()
     expirationTime = serializers.IntegerField(allow_null=True, required=False)
 

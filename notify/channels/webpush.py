@@ -6,10 +6,18 @@ Settings, read at send time:
     WEBPUSH_VAPID_SUBJECT      "mailto:..." or "https://...": who push services contact.
     WEBPUSH_ALLOWED_HOSTS      push-service host suffixes an endpoint may point at.
     WEBPUSH_TIMEOUT            seconds for connect and for read (default 10).
+    WEBPUSH_ALLOW_LOOPBACK_FOR_TESTS  test suites only: lets the loopback push stub through.
 
 The endpoint is a URL the browser gave us and we POST to it from inside our network, so it
-is only accepted on a push service's host (else it is a server-side request forgery hole),
-checked when the devices API stores it and again before each send.
+is a server-side request forgery hole unless:
+- it is parsed by the parser that sends it (urllib3's), the host is plain ``[a-z0-9.-]``,
+  Python's ``urlsplit`` reads the same host, and the host is on the allow-list;
+- what is sent to is the URL rebuilt from those parsed parts, not the string we were given;
+- the connection goes only to the public addresses the name resolves to: the check runs
+  where the socket is opened, on the address actually connected to, so a name that
+  resolves to 10.0.0.1 or 127.0.0.1 (or re-resolves there later) reaches nothing;
+- no redirect is followed, and no proxy or .netrc from the environment is used.
+Checked when the devices API stores an endpoint and again before each send.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ import hashlib
 import ipaddress
 import json
 import re
+import socket
 from collections.abc import Mapping
 from datetime import UTC
 from email.utils import parsedate_to_datetime
@@ -28,6 +37,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.conf import settings
@@ -35,6 +45,11 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from py_vapid import Vapid
 from pywebpush import WebPushException, webpush
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import LocationParseError, NewConnectionError
+from urllib3.util import Url, parse_url
 
 from notify.channels.base import Envelope, TransportError
 
@@ -45,13 +60,18 @@ DEFAULT_ALLOWED_HOSTS = (
     "notify.windows.com",  # Edge on Windows (wns2-*.notify.windows.com)
 )
 DEFAULT_TIMEOUT_SECONDS = 10.0
-MAX_ENDPOINT_LENGTH = 2048
+# The Device.address column: a longer endpoint would be a database error, not a 400. Real
+# push-service endpoints are a few hundred characters.
+MAX_ENDPOINT_LENGTH = 1024
 # RFC 8291 §4: a push service must accept 4096 octets of encrypted body. aes128gcm in one
 # record adds 86 octets of header (salt, record size, sender key), a padding delimiter and
 # a 16-octet tag, which leaves 3993 octets of plaintext.
 MAX_PAYLOAD_BYTES = 3993
 
 _LOOPBACK_NAMES = {"localhost"}
+_HOST = re.compile(r"[a-z0-9.-]+")
+# Printable ASCII without space or backslash: the characters parsers disagree about.
+_ENDPOINT_CHARS = re.compile(r"[!-\[\]-~]+")
 _TOPIC = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
 
@@ -68,7 +88,7 @@ def validate_subscription(subscription: Mapping[str, Any]) -> dict[str, Any]:
         raise ValueError("subscription endpoint is missing")
     if len(endpoint) > MAX_ENDPOINT_LENGTH:
         raise ValueError(f"subscription endpoint is longer than {MAX_ENDPOINT_LENGTH} characters")
-    _check_endpoint(endpoint)
+    endpoint = _check_endpoint(endpoint)
 
     keys = subscription.get("keys")
     if not isinstance(keys, Mapping):
@@ -161,6 +181,13 @@ class WebPushChannel:
                     # Refused before sending (pywebpush could not encrypt to these keys).
                     raise TransportError(f"web push not sent: {exc}", permanent=True) from exc
                 response = exc.response
+            except requests.ConnectionError as exc:
+                refused = _refused_address(exc)
+                if refused is not None:
+                    # Not gone: the name may point somewhere public again, and an operator
+                    # should see this rather than have devices disappear.
+                    raise TransportError(str(refused), permanent=True) from exc
+                raise TransportError(f"push service unreachable: {exc!r}") from exc
             except requests.RequestException as exc:
                 # Connection refused or reset, DNS failure, timeout.
                 raise TransportError(f"push service unreachable: {exc!r}") from exc
@@ -188,31 +215,140 @@ def _result(response: requests.Response) -> str | None:
 
 
 class _NoRedirectSession(requests.Session):
-    """A redirect would send the payload to a host the allow-list never saw."""
+    """A redirect would send the payload to a host the allow-list never saw; a proxy from
+    the environment would connect on our behalf, past the address check."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.trust_env = False
+        adapter = _PublicAddressAdapter()
+        self.mount("https://", adapter)
+        self.mount("http://", adapter)
 
     def post(self, url: str | bytes, data: Any = None, json: Any = None, **kwargs: Any):  # type: ignore[override]
         kwargs["allow_redirects"] = False
         return super().post(url, data=data, json=json, **kwargs)
 
 
-def _check_endpoint(endpoint: str) -> None:
+class AddressRefused(NewConnectionError):
+    """The push host resolved to an address we never connect to (private, loopback, ...)."""
+
+
+def _refused_address(exc: requests.ConnectionError) -> AddressRefused | None:
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return reason if isinstance(reason, AddressRefused) else None
+
+
+def _address_allowed(ip: str) -> bool:
+    address = ipaddress.ip_address(ip.split("%")[0])
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if address.is_loopback and _loopback_allowed():
+        return True
+    # is_global is false for private, loopback, link-local (cloud metadata at
+    # 169.254.169.254), carrier-grade NAT, documentation and reserved ranges.
+    return address.is_global and not address.is_multicast
+
+
+def _loopback_allowed() -> bool:
+    return bool(getattr(settings, "WEBPUSH_ALLOW_LOOPBACK_FOR_TESTS", False))
+
+
+class _PublicAddressMixin:
+    """Resolve, refuse unless every address is public, then connect to a checked address.
+
+    Checking the address the socket opens (not an earlier lookup) leaves no gap for DNS
+    rebinding. TLS still verifies the certificate against the host name.
+    """
+
+    host: str
+    port: int
+    timeout: Any
+    source_address: Any
+    socket_options: Any
+
+    def _new_conn(self) -> socket.socket:
+        try:
+            infos = socket.getaddrinfo(self.host, self.port, type=socket.SOCK_STREAM)
+        except socket.gaierror as exc:
+            raise NewConnectionError(self, f"cannot resolve {self.host}: {exc}") from exc  # type: ignore[arg-type]
+        ips = [str(info[4][0]) for info in infos]
+        bad = [ip for ip in ips if not _address_allowed(ip)]
+        if bad or not ips:
+            raise AddressRefused(
+                self,  # type: ignore[arg-type]
+                f"push service host {self.host!r} resolves to a non-public address "
+                f"({', '.join(bad) or 'none'}); not connecting",
+            )
+        try:
+            return urllib3.util.connection.create_connection(
+                (ips[0], self.port),
+                self.timeout,
+                source_address=self.source_address,
+                socket_options=self.socket_options,
+            )
+        except OSError as exc:
+            raise NewConnectionError(self, f"cannot connect to {self.host}: {exc}") from exc  # type: ignore[arg-type]
+
+
+class _PublicHTTPConnection(_PublicAddressMixin, HTTPConnection):
+    pass
+
+
+class _PublicHTTPSConnection(_PublicAddressMixin, HTTPSConnection):
+    pass
+
+
+class _PublicHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _PublicHTTPConnection
+
+
+class _PublicHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _PublicHTTPSConnection
+
+
+class _PublicAddressAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _PublicHTTPPool,
+            "https": _PublicHTTPSPool,
+        }
+
+
+def _check_endpoint(endpoint: str) -> str:
+    """Validate with urllib3's parser (the one that sends); return the URL rebuilt from
+    the parsed parts, which is what is stored and sent to."""
+    if not _ENDPOINT_CHARS.fullmatch(endpoint):
+        raise ValueError(
+            "subscription endpoint must be printable ASCII without spaces or backslashes"
+        )
     try:
-        parts = urlsplit(endpoint)
-        port = parts.port
-    except ValueError as exc:
+        parts = parse_url(endpoint)
+        other = urlsplit(endpoint)
+        other_port = other.port
+    except (LocationParseError, ValueError) as exc:
         raise ValueError(f"subscription endpoint is not a valid URL: {exc}") from None
-    host = (parts.hostname or "").lower()
+    host = parts.host or ""
     if not host:
         raise ValueError("subscription endpoint has no host")
-    if parts.username is not None or parts.password is not None:
+    if parts.auth is not None or other.username is not None or other.password is not None:
         raise ValueError("subscription endpoint must not carry credentials")
-    loopback = _is_loopback(host)
+    if not _HOST.fullmatch(host) or host != (other.hostname or "") or parts.port != other_port:
+        # Two parsers reading two hosts is how an allow-list is fooled.
+        raise ValueError("subscription endpoint host must be a plain name (a-z, 0-9, '.', '-')")
+    loopback = _is_loopback(host) and _loopback_allowed()
     if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
         raise ValueError("subscription endpoint must use https")
-    if port is not None and port != 443 and not loopback:
+    if parts.port is not None and parts.port != 443 and not loopback:
         raise ValueError("subscription endpoint must use the default https port")
     if not _host_allowed(host, allowed_hosts()):
         raise ValueError(f"push service host {host!r} is not on the allow-list")
+    if _is_ip(host) and not _address_allowed(host):
+        raise ValueError(f"push service host {host!r} is not a public address")
+    return Url(
+        scheme=parts.scheme, host=host, port=parts.port, path=parts.path, query=parts.query
+    ).url
 
 
 def allowed_hosts() -> tuple[str, ...]:

@@ -9,6 +9,7 @@ def test_profile_fields(api, patient):
     body = api.get(ME).json()
     assert body == {
         "email": patient.user.email,
+        "email_verified": True,
         "timezone": "Europe/London",
         "reminder_time": "20:00",
         "reminders_enabled": True,
@@ -18,6 +19,7 @@ def test_profile_fields(api, patient):
         "date_of_birth": None,
         "reminder_channels": ["push"],
         "alert_channels": ["push", "email"],
+        "lock_screen_detail": False,
     }
 
 

@@ -27,6 +27,8 @@ def vapid_keys(settings):
     settings.WEBPUSH_VAPID_PRIVATE_KEY = keys.private_key
     settings.WEBPUSH_VAPID_SUBJECT = "mailto:ops@footjournal.test"
     settings.WEBPUSH_ALLOWED_HOSTS = [*DEFAULT_ALLOWED_HOSTS, "127.0.0.1"]
+    # The push stub listens on loopback, which production refuses to connect to.
+    settings.WEBPUSH_ALLOW_LOOPBACK_FOR_TESTS = True
     return keys
 
 

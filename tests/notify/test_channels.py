@@ -362,7 +362,6 @@ def _keys(p256dh: bytes | None = None, auth: bytes | None = None) -> dict[str, s
         "https://updates.push.services.mozilla.com/wpush/v2/gAAAAA",
         "https://web.push.apple.com/QGx1c2g",
         "https://wns2-par02p.notify.windows.com/w/?token=BQYAAAB",
-        "https://FCM.googleapis.com:443/fcm/send/x",
     ],
 )
 def test_validate_subscription_accepts_the_push_services(endpoint, settings):
@@ -372,6 +371,23 @@ def test_validate_subscription_accepts_the_push_services(endpoint, settings):
         "endpoint": endpoint,
         "keys": keys,
     }
+
+
+def test_validate_subscription_returns_the_url_rebuilt_from_parsed_parts(settings):
+    settings.WEBPUSH_ALLOWED_HOSTS = list(DEFAULT_ALLOWED_HOSTS)
+    result = validate_subscription(
+        {"endpoint": "https://FCM.googleapis.com:443/fcm/send/x?a=1#frag", "keys": _keys()}
+    )
+    assert result["endpoint"] == "https://fcm.googleapis.com:443/fcm/send/x?a=1"
+
+
+def test_validate_subscription_refuses_loopback_unless_the_test_setting_allows(settings):
+    settings.WEBPUSH_ALLOWED_HOSTS = ["127.0.0.1", "10.1.2.3"]
+    for endpoint in ["http://127.0.0.1:8123/push/1", "https://127.0.0.1/push/1"]:
+        with pytest.raises(ValueError):
+            validate_subscription({"endpoint": endpoint, "keys": _keys()})
+    with pytest.raises(ValueError, match="public"):
+        validate_subscription({"endpoint": "https://10.1.2.3/push/1", "keys": _keys()})
 
 
 def test_validate_subscription_normalises_padded_keys(settings):
@@ -396,17 +412,26 @@ def test_validate_subscription_normalises_padded_keys(settings):
         ("https://user:pw@fcm.googleapis.com/x", "credentials"),
         ("https:///x", "no host"),
         ("", "missing"),
-        ("https://fcm.googleapis.com/" + "x" * 2048, "longer"),
+        ("https://fcm.googleapis.com/" + "x" * 1024, "longer"),
+        # Python's urlsplit reads host "attacker.example\\.fcm.googleapis.com" (allowed);
+        # urllib3, which sends, reads "attacker.example".
+        ("https://attacker.example\\.fcm.googleapis.com/x", "backslash"),
+        ("https://fcm.googleapis.com/a b", "spaces"),
+        ("https://fcm.googleapis.com/\u00e9", "ASCII"),
+        ("https://fcm_x.googleapis.com/x", "plain name"),
+        ("https://fcm.googleapis.com%2eevil.example/x", "plain name"),
         ("http://127.0.0.2:80/push/1", "allow-list"),  # loopback, but not allow-listed
     ],
 )
 def test_validate_subscription_refuses_endpoints(endpoint, complaint, settings):
     settings.WEBPUSH_ALLOWED_HOSTS = [*DEFAULT_ALLOWED_HOSTS, "127.0.0.1"]
+    settings.WEBPUSH_ALLOW_LOOPBACK_FOR_TESTS = True
     with pytest.raises(ValueError, match=complaint):
         validate_subscription({"endpoint": endpoint, "keys": _keys()})
 
 
 def test_validate_subscription_allows_plain_http_only_to_allowed_loopback(settings):
+    settings.WEBPUSH_ALLOW_LOOPBACK_FOR_TESTS = True
     settings.WEBPUSH_ALLOWED_HOSTS = ["127.0.0.1"]
     validate_subscription({"endpoint": "http://127.0.0.1:8123/push/1", "keys": _keys()})
     settings.WEBPUSH_ALLOWED_HOSTS = ["fcm.googleapis.com"]

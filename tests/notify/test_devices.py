@@ -48,15 +48,6 @@ def test_registering_the_same_token_twice_is_one_device(api, patient):
     assert Device.objects.count() == 1
 
 
-def test_a_token_moves_to_whoever_registered_it_last(api, patient):
-    other = PatientFactory()
-    client_for(other.user).post(URL, {"kind": "apns", "registration_id": "phone-1"})
-    Device.objects.update(active=False)
-    api.post(URL, {"kind": "apns", "registration_id": "phone-1"})
-    device = Device.objects.get()
-    assert device.patient == patient and device.active
-
-
 @pytest.mark.parametrize(
     ("payload", "field"),
     [

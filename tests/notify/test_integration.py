@@ -146,7 +146,7 @@ def test_alert_reaches_patient_by_push_and_email_and_clinician_by_email(
     assert patient.user.email in to_clinician.get_body(("plain",)).get_content()
 
     push = push_service.wait_for(1, timeout=20)[0].json()
-    assert push["title"] == "Please see a doctor within 24 hours"
+    assert push["title"] == "Your journal"  # lock screens stay neutral by default
     assert push["data"]["kind"] == "alert" and push["data"]["level"] == "consult_24h"
 
     _wait(lambda: Message.objects.filter(status="sent").count() == 3, what="3 sent rows")
@@ -191,7 +191,7 @@ def test_ice_timer_push_and_early_stop_cancels(worker, push_service, settings):
     time.sleep(2.5)
     sweep_outbox.delay()  # what beat does every minute
     push = push_service.wait_for(1)[0].json()
-    assert push["title"] == "Time to take the ice off"
+    assert push["title"] == "Your journal"
     assert push["data"]["treatment_id"] == running.json()["id"]
     time.sleep(1)
     assert len(push_service.deliveries) == 1

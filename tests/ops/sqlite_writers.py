@@ -17,7 +17,8 @@ from datetime import UTC, datetime, timedelta
 def main() -> None:
     path, patients, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     os.environ["DATABASE_URL"] = f"sqlite:///{path}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    # What `make run` uses.
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.development"
     import django
 
     django.setup()
@@ -43,7 +44,7 @@ def main() -> None:
     lock = threading.Lock()
 
     def phone(token: str) -> None:
-        client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_HOST="127.0.0.1")
         for n in range(rounds):
             barrier.wait()
             response = client.post(

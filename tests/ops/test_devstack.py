@@ -48,6 +48,9 @@ def test_closing_the_terminal_stops_every_child(signum):
     )
     try:
         assert "Ctrl-C stops" in supervisor.stdout.readline()
+        deadline = time.monotonic() + 10  # a child may still be between fork and exec
+        while len(_sleepers(marker)) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert len(_sleepers(marker)) == 3
         supervisor.send_signal(signum)
         supervisor.wait(timeout=30)

@@ -1,0 +1,96 @@
+"""The patient's own export: GET /api/v1/me/export/, everything stored about the caller."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.selectors import account_export
+from journal.api.permissions import IsPatient
+from journal.api.serializers import MeSerializer, PainLogOutputSerializer, TreatmentOutputSerializer
+from notify.models import DeliveryAttempt, Device, Message, MessageKind
+from triage.api.serializers import AlertOutputSerializer
+
+
+class ExportAccountSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    email_verified_at = serializers.DateTimeField(allow_null=True)
+    date_joined = serializers.DateTimeField()
+    last_login = serializers.DateTimeField(allow_null=True)
+
+
+class ExportDeviceSerializer(serializers.ModelSerializer):
+    """Devices without their secrets: no endpoint, token or keys."""
+
+    class Meta:
+        model = Device
+        fields = ["id", "kind", "name", "active", "deactivated_reason", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class ExportAttemptSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DeliveryAttempt
+        fields = ["at", "channel", "outcome", "error"]
+        read_only_fields = fields
+
+
+class ExportMessageSerializer(serializers.ModelSerializer):
+    attempts = ExportAttemptSerializer(source="delivery_attempts", many=True)
+    body = serializers.SerializerMethodField(
+        help_text="Empty for account mail: its links carry one-time tokens"
+    )
+
+    class Meta:
+        model = Message
+        fields = [
+            "id",
+            "kind",
+            "channel",
+            "to_email",
+            "subject",
+            "body",
+            "status",
+            "created_at",
+            "sent_at",
+            "attempts",
+        ]
+        read_only_fields = fields
+
+    def get_body(self, message: Message) -> str:
+        return "" if message.kind == MessageKind.ACCOUNT else message.body
+
+
+class ExportClinicianSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+
+
+class ExportSerializer(serializers.Serializer):
+    exported_at = serializers.DateTimeField()
+    account = ExportAccountSerializer(source="user")
+    profile = MeSerializer(source="patient")
+    pain_logs = PainLogOutputSerializer(many=True)
+    treatments = TreatmentOutputSerializer(many=True)
+    alerts = AlertOutputSerializer(many=True)
+    devices = ExportDeviceSerializer(many=True)
+    notifications = ExportMessageSerializer(source="messages", many=True)
+    care_team = ExportClinicianSerializer(many=True)
+
+
+class ExportView(APIView):
+    """Everything stored about you, as one JSON document (GDPR Art. 15 and 20)."""
+
+    permission_classes = [IsPatient]
+
+    @extend_schema(responses=ExportSerializer)
+    def get(self, request: Request) -> Response:
+        data: Any = ExportSerializer(account_export(user=request.user)).data
+        response = Response(data)
+        response["Content-Disposition"] = 'attachment; filename="foot-journal-export.json"'
+        response["Cache-Control"] = "no-store"
+        return response
