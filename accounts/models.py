@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 CLINICIANS_GROUP = "clinicians"
 STAFF_PATIENT = (
@@ -74,6 +75,6 @@ class User(AbstractBaseUser, PermissionsMixin):
         if (self.is_staff or self.is_superuser) and self.pk and hasattr(self, "patient"):
             raise ValidationError(STAFF_PATIENT)
 
-    @property
+    @cached_property  # once per request: every scoped query and permission check asks
     def is_clinician(self) -> bool:
         return self.is_staff and self.groups.filter(name=CLINICIANS_GROUP).exists()

@@ -1,4 +1,4 @@
-"""``/``: a short page naming the service, with links to the API docs and the admin."""
+"""``/``: a short page naming the service, with links to the API docs and the admin sites."""
 
 from __future__ import annotations
 
@@ -15,9 +15,11 @@ def home(request: HttpRequest) -> HttpResponse:
         "<p>The API behind the pain journal app: patients log foot and ankle pain, "
         "the service says how soon to see a doctor and sends reminders and alerts.</p>"
         "<ul><li><a href='{}'>API documentation</a> (<a href='{}'>OpenAPI schema</a>)</li>"
-        "<li><a href='{}'>Admin</a> for clinicians and staff</li></ul></body></html>",
+        "<li><a href='{}'>Clinicians' workspace</a></li>"
+        "<li><a href='{}'>Operators' admin</a></li></ul></body></html>",
         reverse("swagger-ui"),
         reverse("schema"),
+        reverse("clinic:index"),
         reverse("admin:index"),
     )
     return HttpResponse(page)

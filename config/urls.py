@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from clinic.sites import clinic_site
 from config import health
 from config.home import home
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    # Clinicians' workspace (the link in their alert emails); operators' admin apart at /ops/.
+    path("admin/", clinic_site.urls),
+    path("ops/", admin.site.urls),
     path("api/v1/", include("journal.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[]), name="schema"),
     path(

@@ -80,9 +80,9 @@ def clinician_alert(*, level: Level, patient_email: str, admin_url: str, referen
     return Content(
         subject=f"Patient needs review: {SUBJECTS[level].lower()}",
         text=(
-            f'Your patient {patient_email} has an alert at level "{level.code}": '
-            f"{ACTIONS[level].lower()}\n\n"
-            f"Review it in the clinician admin (sign-in required):\n{admin_url}\n"
+            f"Your patient {patient_email} has a new alert. What the journal advises them: "
+            f"{ACTIONS[level]}\n\n"
+            f"Open their page in the clinician workspace (sign-in required):\n{admin_url}\n"
         ),
         tag=f"clinician-alert-{reference}",
         url=admin_url,

@@ -207,7 +207,8 @@ def alerts_announce(*, patient: Patient, alerts: list[Alert], now: datetime) -> 
         key=key, kind=MessageKind.ALERT, patient=patient, targets=targets, body=body, due_at=now
     )
     if top >= CLINICIAN_EMAIL_FROM:
-        admin_url = base + reverse("admin:journal_patient_change", args=[patient.pk])
+        # The patient's page in the clinicians' workspace (clinic), not the operators' admin.
+        admin_url = base + reverse("clinic:journal_patient_change", args=[patient.pk])
         clinician_body = content.clinician_alert(
             level=top, patient_email=patient.user.email, admin_url=admin_url, reference=reference
         )

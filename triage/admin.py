@@ -10,6 +10,12 @@ class AlertAdmin(admin.ModelAdmin):
     search_fields = ("patient__user__email", "rule")
     list_select_related = ("patient__user",)
     date_hierarchy = "opened_at"
-    readonly_fields = [
-        f.name for f in Alert._meta.fields if f.name not in {"status", "acknowledged_at"}
-    ]
+    # Read-only: acknowledging and resolving go through services (the clinicians' workspace),
+    # which record who and when and leave a note.
+    readonly_fields = [f.name for f in Alert._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

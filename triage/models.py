@@ -60,6 +60,10 @@ class Alert(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # Set when a clinician resolved it by hand (clinic); empty when re-assessment resolved it.
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     # The highest level people were told about; a rise above it is news, a repeat is not.
     notified_level = models.CharField(max_length=12, blank=True, default="")
 

@@ -64,6 +64,13 @@ def _sync_alerts(*, patient: Patient, findings: tuple[Finding, ...], now: dateti
         (alert.rule, alert.episode_key): alert
         for alert in Alert.objects.filter(patient_id=patient.pk, status__in=ACTIVE_STATUSES)
     }
+    # An episode a clinician resolved by hand stays resolved while the finding holds at the
+    # same level: they have dealt with it. Only a rise above that level opens a new alert.
+    dealt_with: dict[tuple[str, str], Level] = {}
+    for rule, key, level in Alert.objects.filter(
+        patient_id=patient.pk, status=AlertStatus.RESOLVED, resolved_by__isnull=False
+    ).values_list("rule", "episode_key", "level"):
+        dealt_with[(rule, key)] = max(Level.from_code(level), dealt_with.get((rule, key), Level(0)))
     seen: set[tuple[str, str]] = set()
     for finding in findings:
         if finding.level < ALERT_THRESHOLD:
@@ -73,6 +80,8 @@ def _sync_alerts(*, patient: Patient, findings: tuple[Finding, ...], now: dateti
             continue
         seen.add(key)
         alert = active.get(key)
+        if alert is None and key in dealt_with and finding.level <= dealt_with[key]:
+            continue
         if alert is None:
             alert = Alert(
                 patient_id=patient.pk, rule=finding.rule, episode_key=key[1], opened_at=now
@@ -133,5 +142,20 @@ def alert_acknowledge(*, alert: Alert, by: object) -> Alert:
             locked.acknowledged_at = timezone.now()
             locked.acknowledged_by = by  # type: ignore[assignment]
             locked.updated_at = locked.acknowledged_at
+            locked.save()
+    return locked
+
+
+def alert_resolve(*, alert: Alert, by: object, now: datetime) -> Alert:
+    """A clinician closes an alert by hand. Idempotent: resolving twice keeps the first.
+
+    Re-assessment will not reopen the same episode at the same level (see _sync_alerts)."""
+    with transaction.atomic():
+        locked = Alert.objects.select_for_update().get(pk=alert.pk)
+        if locked.status != AlertStatus.RESOLVED:
+            locked.status = AlertStatus.RESOLVED
+            locked.resolved_at = now
+            locked.resolved_by = by  # type: ignore[assignment]
+            locked.updated_at = now
             locked.save()
     return locked

@@ -32,7 +32,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 NUM_PROXIES = env_int("NUM_PROXIES", 0, minimum=0, maximum=10)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The operators' admin at /ops/; the clinicians' workspace (clinic.sites) is at /admin/.
+    "clinic.apps.OperatorsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -46,6 +47,8 @@ INSTALLED_APPS = [
     "journal",
     "triage",
     "notify",
+    "clinic",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -58,7 +61,43 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
+    "clinic.middleware.AdminContentSecurityPolicyMiddleware",
+    # Last, as django-axes requires: turns a locked-out admin login into its lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Admin logins (both sites) are locked after repeated failures, separately per account and
+# per address, so neither guessing one account's password from many addresses nor trying
+# many accounts from one address works. The API login is left to its own throttles.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1, maximum=100)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_ONLY_ADMIN_SITE = True
+AXES_HANDLER = "clinic.axes.AdminSitesHandler"
+AXES_USERNAME_CALLABLE = "clinic.axes.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "clinic.axes.client_ip"
+AXES_LOCKOUT_TEMPLATE = "clinic/locked_out.html"
+AXES_VERBOSE = False  # lockouts are still logged; every successful login is not
+
+# Admin sessions (patients use tokens) end after a working day without activity; each
+# request pushes the expiry on.
+SESSION_COOKIE_AGE = env_int("ADMIN_SESSION_IDLE_SECONDS", 8 * 3600, minimum=300, maximum=86400)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Sent on every page of both admin sites (clinic.middleware). The workspace's chart is a
+# vendored static script reading a JSON block, so no inline script and no CDN is needed.
+ADMIN_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

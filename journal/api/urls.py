@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from clinic.api import views as clinic_views
 from journal.api import auth_views, export, views
 from notify.api import views as notify_views
 from triage.api import views as triage_views
@@ -41,5 +42,11 @@ urlpatterns = [
     path("logs/sync/", views.PainLogSyncView.as_view(), name="painlog-sync"),
     path("trends/", views.TrendsView.as_view(), name="trends"),
     path("triage/", triage_views.TriageView.as_view(), name="triage"),
+    path("care-team/", clinic_views.CareTeamView.as_view(), name="care-team"),
+    path(
+        "care-team/<int:id>/",
+        clinic_views.CareTeamMemberView.as_view(),
+        name="care-team-member",
+    ),
     *router.urls,
 ]

@@ -39,7 +39,7 @@ def test_staff_with_a_patient_profile_cannot_use_the_patient_api(stranger, flags
 def test_admin_cannot_give_a_staff_account_a_patient_profile(admin_browser):
     staff = UserFactory(is_staff=True)
     response = admin_browser.post(
-        "/admin/journal/patient/add/",
+        "/ops/journal/patient/add/",
         {
             "user": staff.pk,
             "timezone": "UTC",
@@ -57,7 +57,7 @@ def test_admin_cannot_give_a_staff_account_a_patient_profile(admin_browser):
 def test_admin_cannot_make_a_patient_staff(admin_browser, patient):
     user = patient.user
     response = admin_browser.post(
-        f"/admin/accounts/user/{user.pk}/change/",
+        f"/ops/accounts/user/{user.pk}/change/",
         {
             "email": user.email,
             "is_active": "on",

@@ -18,10 +18,10 @@ def test_failed_messages_are_listed_for_operators(admin_client):
         status="failed",
         last_error="550 no",
     )
-    page = admin_client.get("/admin/notify/message/", {"status__exact": "failed"})
+    page = admin_client.get("/ops/notify/message/", {"status__exact": "failed"})
     assert page.status_code == 200
     assert page.context["cl"].result_count == 1
-    pending = admin_client.get("/admin/notify/message/", {"status__exact": "pending"})
+    pending = admin_client.get("/ops/notify/message/", {"status__exact": "pending"})
     assert pending.context["cl"].result_count == 0
-    assert admin_client.get("/admin/triage/alert/").status_code == 200
-    assert admin_client.get("/admin/notify/device/").status_code == 200
+    assert admin_client.get("/ops/triage/alert/").status_code == 200
+    assert admin_client.get("/ops/notify/device/").status_code == 200

@@ -25,7 +25,7 @@ def test_front_page_names_the_service_and_links_docs_and_admin(anon):
     assert response.status_code == 200
     html = response.content.decode()
     assert "Foot &amp; Ankle Pain Journal" in html
-    for link in ("/api/docs/", "/api/schema/", "/admin/"):
+    for link in ("/api/docs/", "/api/schema/", "/admin/", "/ops/"):
         assert f"href='{link}'" in html
         assert anon.get(link).status_code in {200, 302}
 

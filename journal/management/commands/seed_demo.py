@@ -12,6 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import CLINICIANS_GROUP, User
+from clinic.models import ClinicianProfile
+from clinic.services import invite_code_create, invite_code_redeem
 from journal.models import PainLog, Patient, Swelling, Treatment, TreatmentKind
 from journal.services import patient_lock
 from journal.timezones import zone
@@ -41,12 +43,20 @@ class Command(BaseCommand):
             # The demo's first reminder goes out a minute after start, not at 20:00.
             patient.next_reminder_at = now + timedelta(minutes=1)
             patient.save()
-            patient.clinicians.add(clinician)
+            # Linked as in real life: the clinician makes an invite code in the workspace and
+            # the patient enters it in the app (POST /api/v1/care-team/).
+            ClinicianProfile.objects.update_or_create(
+                user=clinician, defaults={"timezone": PATIENT_TZ}
+            )
+            patient.clinicians.clear()
+            invite = invite_code_create(clinician=clinician, now=now, note="Alex Morgan")
+            invite_code_redeem(patient=patient, code=invite.code, now=now)
             for related in (
                 patient.pain_logs,
                 patient.treatments,
                 patient.alerts,
                 patient.messages,
+                patient.clinical_notes,
             ):
                 related.all().delete()
             logs, treatments = _journal(patient, now)
@@ -56,8 +66,9 @@ class Command(BaseCommand):
             # patient and (at "within 24 hours") to the clinician.
             reassessment = patient_reassess(patient=patient_lock(patient.pk), now=now)
         self.stdout.write(self.style.SUCCESS("Demo data ready:"))
-        self.stdout.write(f"  clinician (admin /admin/): {CLINICIAN[0]} / {CLINICIAN[1]}")
+        self.stdout.write(f"  clinician (workspace /admin/): {CLINICIAN[0]} / {CLINICIAN[1]}")
         self.stdout.write(f"  patient   (API):          {PATIENT[0]} / {PATIENT[1]}")
+        self.stdout.write(f"  linked by invite code {invite.code}, redeemed by the patient")
         self.stdout.write(f"  {len(logs)} pain entries and {len(treatments)} ice/heat sessions")
         self.stdout.write(
             f"  triage: {reassessment.assessment.level.code}, "
