@@ -27,9 +27,10 @@ class DatabaseUnavailableMiddleware:
     """Turns a lost or refused database (or Redis) connection in a view into 503 +
     ``Retry-After``.
 
-    The phone app keeps the entry and retries; nothing was committed, because the write's
-    transaction could not finish. Django reconnects on the next request by itself
-    (``CONN_HEALTH_CHECKS``), so no restart of the web process is needed.
+    The phone keeps the entry and sends it again later under the same id. Usually nothing
+    was stored; if the connection broke just after the commit, the retry finds the entry
+    (sync answers "unchanged"), so it is stored once either way. Django reconnects on the
+    next request by itself (``CONN_HEALTH_CHECKS``): no restart of the web process is needed.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
