@@ -20,6 +20,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
+from celery._state import get_current_task
 from django.http import HttpRequest, HttpResponse
 
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
@@ -38,7 +39,8 @@ class RequestIdFilter(logging.Filter):
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message, request_id, extras."""
+    """One JSON object per line: time, level, logger, message, request_id, extras; in a
+    Celery task also its name and id."""
 
     EXTRAS = ("method", "path", "status", "duration_ms", "user_id")
 
@@ -53,6 +55,9 @@ class JsonFormatter(logging.Formatter):
         for name in self.EXTRAS:
             if hasattr(record, name):
                 line[name] = getattr(record, name)
+        task = get_current_task()
+        if task is not None and task.request.id:
+            line["task"], line["task_id"] = task.name, task.request.id
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
         return json.dumps(line, default=str)

@@ -148,3 +148,25 @@ def test_links_in_reminder_emails_use_the_configured_app_url(settings, patient):
     message_deliver(message_id=str(message.pk))
     [email] = mail.outbox
     assert "https://journal.example.org/app/log" in email.body
+
+
+def test_log_lines_written_in_a_task_carry_its_name_and_id():
+    from config.celery import app
+
+    capture = _Capture()
+    logger = logging.getLogger("tests.task_probe")
+    logger.addHandler(capture)
+    logger.setLevel(logging.INFO)
+
+    @app.task(name="tests.task_probe")
+    def probe() -> None:
+        logger.info("inside")
+
+    try:
+        result = probe.apply()
+    finally:
+        logger.removeHandler(capture)
+    [line] = capture.lines
+    assert line["message"] == "inside"
+    assert line["task"] == "tests.task_probe"
+    assert line["task_id"] == result.id
