@@ -3,7 +3,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from clinic.sites import clinic_site
-from config.health import health
+from config import health
+from config.home import home
 
 urlpatterns = [
     # Clinicians' workspace (the link in their alert emails); operators' admin apart at /ops/.
@@ -16,5 +17,8 @@ urlpatterns = [
         SpectacularSwaggerView.as_view(url_name="schema", permission_classes=[]),
         name="swagger-ui",
     ),
-    path("health/", health, name="health"),
+    path("health/", health.ready, name="health"),
+    path("health/live/", health.live, name="health-live"),
+    path("health/ready/", health.ready, name="health-ready"),
+    path("", home, name="home"),
 ]
