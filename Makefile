@@ -6,8 +6,11 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/footjournal
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+# Benchmarks create (and drop) test_<name> on this server; the Redis DB is flushed after each.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/footjournal_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/14
 
-.PHONY: run test install lint format docs schema bench clean
+.PHONY: run test install lint format docs schema bench drills clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,7 +26,7 @@ run docs schema: export DJANGO_SETTINGS_MODULE := $(or $(DJANGO_SETTINGS_MODULE)
 # Without EMAIL_HOST, email goes to the console: the demo's messages print in the worker log.
 run: export EMAIL_BACKEND := $(or $(EMAIL_BACKEND),$(if $(EMAIL_HOST),django.core.mail.backends.smtp.EmailBackend,django.core.mail.backends.console.EmailBackend))
 run: install
-	mkdir -p var/broker/queue var/broker/processed
+	mkdir -p var/broker/queue var/broker/processed var/broker/control
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) -m config.devstack
@@ -48,6 +51,22 @@ docs: install
 # add a line to docs/api-changelog.md. tests/contract/test_schema.py fails while they differ.
 schema: install
 	$(PY) manage.py spectacular --validate --fail-on-warn --file docs/openapi.yaml
+
+# Every bench/*.py on a fresh database; appends a dated table to bench/RESULTS.md.
+# BENCH_ONLY=ingest,reminders runs a subset.
+bench: install
+	DATABASE_URL="$(BENCH_DATABASE_URL)" REDIS_URL="$(BENCH_REDIS_URL)" \
+		$(PY) bench/run.py $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
+
+# Load test with fault drills on private PostgreSQL/Redis (never the shared ones):
+# phones logging/syncing/reading triage for DRILL_SECONDS while PostgreSQL restarts and Redis
+# stops; checks 503 + Retry-After, recovery, alerts after Redis, stored == acknowledged.
+# The test suite runs a 12-second version (tests/ops/test_drills.py).
+DRILL_SECONDS ?= 120
+DRILL_USERS ?= 30
+DRILL_OUTAGE ?= 15
+drills: install
+	$(PY) -m loadtest.drills --seconds $(DRILL_SECONDS) --users $(DRILL_USERS) --outage $(DRILL_OUTAGE)
 
 clean:
 	rm -rf $(VENV) var

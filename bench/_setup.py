@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -16,6 +17,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/footjournal_bench")
 # A broker database of its own: alerts publish as they would in service; flushed at the end.
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/14")
+# No access line per request in the figures' output (servers a bench starts set their own).
+os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 import django  # noqa: E402
 
@@ -62,8 +65,19 @@ def timed(fn: Callable[[], object], repeat: int) -> list[float]:
 
 
 def report(name: str, ours: list[float], baseline: list[float], unit: str) -> None:
+    """Durations in seconds; prints medians in ms and ours/baseline (lower is better)."""
     o, b = statistics.median(ours), statistics.median(baseline)
     print(
         f"{name}: ours median {o * 1000:.1f} ms, baseline median {b * 1000:.1f} ms "
         f"per {unit}; ratio {o / b:.1f}x (n={len(ours)})"
     )
+    record(name, f"{o * 1000:.1f} ms", f"{b * 1000:.1f} ms", f"{o / b:.2f}x")
+
+
+def record(name: str, ours: str, baseline: str, ratio: str, note: str = "") -> None:
+    """One row for `make bench` (bench/run.py collects them into bench/RESULTS.md)."""
+    path = os.environ.get("BENCH_RESULTS_FILE")
+    if path:
+        row = {"name": name, "ours": ours, "baseline": baseline, "ratio": ratio, "note": note}
+        with open(path, "a") as out:
+            out.write(json.dumps(row) + "\n")

@@ -4,6 +4,7 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import after_setup_logger, after_setup_task_logger
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
@@ -21,3 +22,18 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=3, minute=17),
     },
 }
+
+
+@after_setup_logger.connect
+@after_setup_task_logger.connect
+def _structured_logs(logger: object, *args: object, **kwargs: object) -> None:
+    """Worker and beat write the same JSON lines as the web (LOG_FORMAT), with the task's
+    name and id where the web has a request id."""
+    from django.conf import settings
+
+    if getattr(settings, "LOG_FORMAT", "plain") != "json":
+        return
+    from config.observability import JsonFormatter
+
+    for handler in logger.handlers:  # type: ignore[attr-defined]
+        handler.setFormatter(JsonFormatter())

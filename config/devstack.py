@@ -1,4 +1,9 @@
-"""`make run`'s foreground process: API, Celery worker and beat, stopped together by Ctrl-C."""
+"""`make run`'s foreground process: API, Celery worker and beat, stopped together by Ctrl-C.
+
+Closing the terminal (SIGHUP) and ``kill`` (SIGTERM) stop them the same way: the children
+run in their own session, so nothing else would stop them, and the next `make run` would find
+the port taken.
+"""
 
 from __future__ import annotations
 
@@ -42,12 +47,16 @@ def main() -> int:
         nonlocal stopping
         stopping = True
 
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop)
+    # Logs read by eye in the terminal, unless the caller chose otherwise.
+    env = {**os.environ, "LOG_FORMAT": os.environ.get("LOG_FORMAT", "plain")}
     for name, command in COMMANDS.items():
         # Own process group: Ctrl-C reaches only us, and we stop the children in order.
-        children[name] = subprocess.Popen(command, start_new_session=True)  # noqa: S603
-    print(f"API on http://{HOST}:{PORT}/ (admin /admin/, docs /api/docs/). Ctrl-C stops.")
+        children[name] = subprocess.Popen(command, start_new_session=True, env=env)  # noqa: S603
+    print(
+        f"API on http://{HOST}:{PORT}/ (admin /admin/, docs /api/docs/). Ctrl-C stops.", flush=True
+    )
     exit_code = 0
     while not stopping:
         for name, child in children.items():

@@ -83,6 +83,17 @@ def env_redis_url(name: str) -> str | None:
     return value
 
 
+def env_url(name: str, default: str) -> str:
+    """An absolute http(s) URL without a trailing slash (links are built as base + path)."""
+    value = env_str(name, default)
+    parsed = urlparse(value)
+    if parsed.scheme not in {"http", "https"} or not parsed.hostname:
+        raise ImproperlyConfigured(f"{name}={value!r} is not an http(s) URL like https://host.")
+    if parsed.query or parsed.fragment:
+        raise ImproperlyConfigured(f"{name}={value!r} must not have a query or fragment.")
+    return value.rstrip("/")
+
+
 def env_email_url(name: str) -> dict[str, object]:
     """``smtp+tls://user:password@host:587`` (or ``smtp+ssl://``, ``smtp://``) as Django's
     EMAIL_* settings; empty if unset. Individual EMAIL_* variables override its parts."""

@@ -1,4 +1,10 @@
-"""GET /health/: is the database reachable, is the broker reachable."""
+"""Health probes for an orchestrator or load balancer.
+
+- ``/health/live/``: the process answers HTTP. No database or broker call, so a database
+  outage does not get every web process restarted (which would not help).
+- ``/health/ready/`` (and ``/health/``): database and broker reachable; take the process out
+  of rotation while either is not.
+"""
 
 from __future__ import annotations
 
@@ -27,7 +33,11 @@ def _broker_ok() -> tuple[bool, str]:
     return True, "ok"
 
 
-def health(request: HttpRequest) -> JsonResponse:
+def live(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
+
+
+def ready(request: HttpRequest) -> JsonResponse:
     db_ok, db_detail = _database_ok()
     broker_ok, broker_detail = _broker_ok()
     healthy = db_ok and broker_ok

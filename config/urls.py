@@ -3,8 +3,9 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularSwaggerView
 
 from clinic.sites import clinic_site
+from config import health
 from config.api_docs import SchemaView
-from config.health import health
+from config.home import home
 
 handler404 = "config.api_docs.not_found"
 handler500 = "config.api_docs.error"
@@ -20,5 +21,8 @@ urlpatterns = [
         SpectacularSwaggerView.as_view(url_name="schema", permission_classes=[]),
         name="swagger-ui",
     ),
-    path("health/", health, name="health"),
+    path("health/", health.ready, name="health"),
+    path("health/live/", health.live, name="health-live"),
+    path("health/ready/", health.ready, name="health-ready"),
+    path("", home, name="home"),
 ]

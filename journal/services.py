@@ -17,6 +17,7 @@ from knox.settings import knox_settings
 
 from accounts.models import User, normalize_email
 from accounts.services import email_verification_send
+from journal.bulk import copy_insert
 from journal.models import PAIN_LOG_CONTENT, PainLog, Patient, Treatment
 from notify.services import reminder_reschedule, timer_cancel, treatment_timer_sync
 from triage.services import Reassessment, patient_reassess
@@ -58,6 +59,8 @@ def auth_token_issue(*, user: User) -> tuple[str, datetime | None]:
     (knox checks the limit only in its own login view, which we do not use)."""
     limit = knox_settings.TOKEN_LIMIT_PER_USER
     with transaction.atomic():
+        # Two logins at once must not each retire the token the other just made.
+        User.objects.select_for_update().filter(pk=user.pk).first()
         if limit is not None:
             now = timezone.now()
             tokens = AuthToken.objects.filter(user=user)
@@ -174,7 +177,7 @@ def pain_logs_sync(
             if log_id not in to_create:
                 to_update[log_id] = current
             outcomes.append(SyncOutcome(id=str(log_id), status="updated"))
-        PainLog.objects.bulk_create(to_create.values())
+        copy_insert(list(to_create.values()))
         if to_update:
             PainLog.objects.bulk_update(to_update.values(), [*SYNC_FIELDS, "updated_at"])
         return outcomes, _reassess(locked)

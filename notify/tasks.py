@@ -28,6 +28,21 @@ def deliver_message(message_id: str) -> str:
 
 
 @shared_task(
+    name="notify.deliver_messages",
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=_DB_ERRORS,
+    retry_backoff=True,
+    max_retries=3,
+    time_limit=600,
+    soft_time_limit=570,
+)
+def deliver_messages(message_ids: list[str]) -> list[str]:
+    """A batch from one large enqueue (services.publish); each row is claimed on its own."""
+    return [services.message_deliver(message_id=message_id) for message_id in message_ids]
+
+
+@shared_task(
     name="notify.sweep_outbox",
     acks_late=True,
     ignore_result=True,
@@ -40,8 +55,7 @@ def sweep_outbox() -> int:
     This is what makes a message created while the broker was down go out once it is back.
     """
     ids = services.messages_due(now=timezone.now())
-    for message_id in ids:
-        deliver_message.delay(message_id)
+    services.publish(ids)
     return len(ids)
 
 

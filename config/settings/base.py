@@ -15,6 +15,7 @@ from config.env import (
     env_list,
     env_redis_url,
     env_str,
+    env_url,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -58,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.middleware.DatabaseUnavailableMiddleware",
     "clinic.middleware.AdminContentSecurityPolicyMiddleware",
     # Last, as django-axes requires: turns a locked-out admin login into its lockout page.
     "axes.middleware.AxesMiddleware",
@@ -117,7 +120,23 @@ TEMPLATES = [
 
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"].setdefault("CONN_MAX_AGE", 0)
+# Persistent connections: a new PostgreSQL connection per request cost more than the request
+# (bench/RESULTS.md). Each gunicorn thread and Celery worker process keeps one; the health
+# check at the start of each request/task replaces one a database restart broke.
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 600, maximum=86400)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # `make run`: two phones writing at once must wait their turn, not fail with "database is
+    # locked". WAL lets reads go on during a write; IMMEDIATE takes the write lock when the
+    # transaction begins, so the busy timeout applies (a lock upgrade mid-transaction fails
+    # at once instead of waiting).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -253,6 +272,7 @@ else:
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 CELERY_TASK_SERIALIZER = "json"
@@ -276,7 +296,8 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # Notifications.
-APP_BASE_URL = env_str("APP_BASE_URL", "http://127.0.0.1:8000")
+# Where people open the app: links in emails and push messages are APP_BASE_URL + a path.
+APP_BASE_URL = env_url("APP_BASE_URL", "http://127.0.0.1:8000")
 NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 6, minimum=1, maximum=50)
 # A claimed message whose sender has been silent this long is presumed dead and re-sent.
 # Must exceed the longest send (channel timeouts are 10 s) and the task time limit.
@@ -316,10 +337,27 @@ APNS_TEAM_ID = env_str("APNS_TEAM_ID", "")
 APNS_TOPIC = env_str("APNS_TOPIC", "")
 APNS_USE_SANDBOX = env_bool("APNS_USE_SANDBOX", False)
 
+# JSON lines with a request id by default (config/observability.py); LOG_FORMAT=plain for
+# reading by eye (`make run` uses it).
+LOG_FORMAT = env_str("LOG_FORMAT", "json")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} must be json or plain.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "config.observability.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "config.observability.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Our access line replaces Django's own 4xx/5xx request lines (same facts, no request id).
+    "loggers": {"django.server": {"level": "WARNING"}},
 }

@@ -98,16 +98,16 @@ ERROR_RESPONSES: dict[str, tuple[str, str, dict[str, Any]]] = {
     "415": ("The body was not sent as application/json.", ERROR, {}),
     "429": ("Too many requests; wait as Retry-After says.", ERROR, RETRY_AFTER),
     "503": (
-        "The service cannot answer now; try again later.",
+        "The service is briefly unavailable (e.g. its database); try again after Retry-After.",
         ERROR,
         {"Retry-After": {**RETRY_AFTER["Retry-After"], "required": False}},
     ),
 }
 
-# Codes any operation can return whatever the view, e.g. a 503 with Retry-After while the
-# database is unreachable once the server answers that way. Keep it to codes the server
-# really sends to every operation.
-ERRORS_ON_EVERY_OPERATION: tuple[str, ...] = ()
+# Codes any operation can return whatever the view. Keep it to codes the server really sends
+# to every operation: 503 + Retry-After while the database or Redis is unreachable
+# (config.middleware.DatabaseUnavailableMiddleware).
+ERRORS_ON_EVERY_OPERATION: tuple[str, ...] = ("503",)
 
 
 def own_doc(obj: Any) -> str:

@@ -83,6 +83,7 @@ def test_each_operation_documents_the_errors_it_can_return(schema):
             assert "WWW-Authenticate" in operation["responses"]["401"]["headers"]
         if any(p["in"] == "path" for p in parameters):
             assert "404" in codes, (path, method)
+        assert "503" in codes, (path, method)  # database or Redis briefly unreachable
     login = schema["paths"]["/api/v1/auth/login/"]["post"]["responses"]
     assert login["429"]["headers"]["Retry-After"]["required"] is True
     key = schema["paths"]["/api/v1/devices/webpush-key/"]["get"]["responses"]
