@@ -23,6 +23,8 @@ install: $(STAMP)
 # With DJANGO_SETTINGS_MODULE unset the code loads production settings (DEBUG off, a real
 # SECRET_KEY required); the local demo and the docs generator opt into development ones.
 run docs schema: export DJANGO_SETTINGS_MODULE := $(or $(DJANGO_SETTINGS_MODULE),config.settings.development)
+# Links in the demo's emails point at the port the demo listens on, unless APP_BASE_URL is set.
+run: export APP_BASE_URL := $(or $(APP_BASE_URL),http://127.0.0.1:$(or $(PORT),8000))
 # Without EMAIL_HOST, email goes to the console: the demo's messages print in the worker log.
 run: export EMAIL_BACKEND := $(or $(EMAIL_BACKEND),$(if $(EMAIL_HOST),django.core.mail.backends.smtp.EmailBackend,django.core.mail.backends.console.EmailBackend))
 run: install

@@ -217,20 +217,20 @@ def test_treatment_patch_keeps_what_it_does_not_name(api, patient):
 
 
 def test_a_throttled_request_is_a_429_with_retry_after(anon, monkeypatch):
-    from django.core.cache import cache
     from rest_framework.throttling import ScopedRateThrottle
 
     monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"auth": "2/min"})
-    # Only this client's throttle history: the cache's Redis database is also the broker's.
-    key = "throttle_auth_127.0.0.1"
-    cache.delete(key)
-    body = {"email": "nobody@example.org", "password": "wrong-password-1"}
-    statuses = [anon.post("/api/v1/auth/login/", body).status_code for _ in range(3)]
+    # A client address and an account of its own: no history from other tests or runs.
+    random = uuid.uuid4().hex
+    address = "2001:db8::" + ":".join(random[i : i + 4] for i in range(0, 16, 4))
+    body = {"email": f"nobody-{uuid.uuid4().hex[:8]}@example.org", "password": "wrong-pass-1"}
+    statuses = [
+        anon.post("/api/v1/auth/login/", body, REMOTE_ADDR=address).status_code for _ in range(3)
+    ]
     assert statuses == [400, 400, 429]
-    throttled = anon.post("/api/v1/auth/login/", body)
+    throttled = anon.post("/api/v1/auth/login/", body, REMOTE_ADDR=address)
     assert int(throttled["Retry-After"]) > 0
     assert set(throttled.json()) == {"detail"}
-    cache.delete(key)
 
 
 def test_a_body_that_is_not_json_is_a_415_or_a_400_with_detail(api):
