@@ -113,12 +113,16 @@ def test_two_concurrent_identical_batches_store_each_entry_once(patient):
     batch = [item(severity=n % 11) for n in range(50)]
     barrier = threading.Barrier(2)
     results: list[list[str]] = [[], []]
+    failures: list[tuple[int, bytes]] = []
 
     def send(slot: int) -> None:
         client = client_for(patient.user)
         barrier.wait()
         response = client.post(SYNC, {"logs": batch})
-        results[slot] = [r["status"] for r in response.json()["results"]]
+        if response.status_code != 200:
+            failures.append((response.status_code, response.content))
+        else:
+            results[slot] = [r["status"] for r in response.json()["results"]]
         connection.close()
 
     threads = [threading.Thread(target=send, args=(n,)) for n in range(2)]
@@ -126,6 +130,7 @@ def test_two_concurrent_identical_batches_store_each_entry_once(patient):
         thread.start()
     for thread in threads:
         thread.join()
+    assert failures == []
     assert PainLog.objects.filter(patient=patient).count() == 50
     assert sorted([results[0][0], results[1][0]]) == ["created", "unchanged"]
     for position in range(50):
