@@ -18,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Q
+from django.db.models import Exists, F, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -621,6 +621,31 @@ def alert_delivery_check(*, notice_ref: str, now: datetime) -> None:
         patient_reach=PatientReach.NOT_REACHED,
         reach_note=f"Not reached: every channel failed ({failures})."[:300],
     )
+
+
+def alert_reach_sweep(*, now: datetime, limit: int = 500) -> int:
+    """Re-run the delivery check for alerts still "sending" whose messages have all settled.
+
+    The check normally runs right after the last row settles, outside that transaction; a
+    worker dying in between would leave an urgent alert with failed pushes and no fallback.
+    The every-minute sweep closes that window. A check that races the worker's is harmless:
+    the fallback's dedupe key keeps it to one email.
+    """
+    in_flight = Message.objects.filter(
+        subject_ref=OuterRef("notice_ref"),
+        kind=MessageKind.ALERT,
+        status__in=(MessageStatus.PENDING, MessageStatus.SENDING),
+    )
+    refs = list(
+        Alert.objects.filter(patient_reach=PatientReach.PENDING)
+        .exclude(notice_ref="")
+        .filter(~Exists(in_flight))
+        .values_list("notice_ref", flat=True)
+        .distinct()[:limit]
+    )
+    for ref in refs:
+        alert_delivery_check(notice_ref=ref, now=now)
+    return len(refs)
 
 
 def _channel_words(channel: str) -> str:

@@ -52,10 +52,13 @@ def deliver_messages(message_ids: list[str]) -> list[str]:
 def sweep_outbox() -> int:
     """Every minute: whatever is due, waiting for a retry, or stuck with a dead worker.
 
-    This is what makes a message created while the broker was down go out once it is back.
+    This is what makes a message created while the broker was down go out once it is back,
+    and an urgent alert whose fallback check was lost with a worker still fall back to email.
     """
-    ids = services.messages_due(now=timezone.now())
+    now = timezone.now()
+    ids = services.messages_due(now=now)
     services.publish(ids)
+    services.alert_reach_sweep(now=now)
     return len(ids)
 
 

@@ -97,6 +97,13 @@ class Alert(models.Model):
         indexes = [
             models.Index(fields=["patient", "status"], name="alert_patient_status"),
             models.Index(fields=["status"], condition=Q(status="open"), name="alert_open_partial"),
+            # The outbox sweep looks every minute for alerts whose delivery check was lost;
+            # only alerts still being sent are in this index.
+            models.Index(
+                fields=["notice_ref"],
+                condition=Q(patient_reach="pending"),
+                name="alert_reach_pending_partial",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -116,3 +116,29 @@ def test_the_clinician_queue_shows_a_patient_not_reached(client):
     client.force_login(doctor)
     page = client.get("/admin/triage/alert/").content.decode()
     assert "Patient told" in page and "Not reached" in page
+
+
+def test_the_outbox_sweep_runs_a_check_lost_with_a_dead_worker():
+    """Every push failed for good, but the worker died before its delivery check ran."""
+    from notify.tasks import sweep_outbox
+
+    patient, alert, rows = _urgent_alert_with_two_devices()
+    first, second = rows.order_by("pk")
+    _settle(first, "failed", "token not registered")
+    sweep_outbox()  # the second push is still on its way: nothing to decide yet
+    assert not Message.objects.filter(patient=patient, channel="email").exists()
+
+    _settle(second, "failed", "token not registered")  # and no check runs after it
+    for _ in range(2):
+        sweep_outbox()
+    [email] = Message.objects.filter(patient=patient, channel="email")
+    assert email.subject == "Please see a doctor within 24 hours"
+    alert.refresh_from_db()
+    assert alert.patient_reach == "pending"  # until the email itself settles
+
+    _settle(email, "sent")
+    sweep_outbox()
+    alert.refresh_from_db()
+    assert alert.patient_reach == "reached_by_email"
+    sweep_outbox()  # settled alerts are no longer looked at
+    assert Message.objects.filter(patient=patient, channel="email").count() == 1
