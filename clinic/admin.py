@@ -695,8 +695,20 @@ class AuditedListMixin:
         raise Http404  # the list shows everything; the patient page has the context
 
 
+class PatientSiteColumnsMixin:
+    """The patient and the place, in words, for lists of patient-reported rows."""
+
+    @admin.display(description="Patient")
+    def patient_email(self, obj: PainLog | Treatment) -> str:
+        return obj.patient.user.email
+
+    @admin.display(description="Where")
+    def where(self, obj: PainLog | Treatment) -> str:
+        return site_words(obj.site, obj.side)
+
+
 @admin.register(PainLog, site=clinic_site)
-class PainLogAdmin(AuditedListMixin, ReadOnlyMixin, WorkspaceAdmin):
+class PainLogAdmin(AuditedListMixin, ReadOnlyMixin, PatientSiteColumnsMixin, WorkspaceAdmin):
     list_display = ("recorded", "patient_email", "where", "severity", "swelling")
     list_display_links = None
     list_filter = ("site", "side", "swelling")
@@ -713,17 +725,9 @@ class PainLogAdmin(AuditedListMixin, ReadOnlyMixin, WorkspaceAdmin):
     def recorded(self, obj: PainLog) -> str:
         return when(obj.recorded_at)
 
-    @admin.display(description="Patient")
-    def patient_email(self, obj: PainLog) -> str:
-        return obj.patient.user.email
-
-    @admin.display(description="Where")
-    def where(self, obj: PainLog) -> str:
-        return site_words(obj.site, obj.side)
-
 
 @admin.register(Treatment, site=clinic_site)
-class TreatmentAdmin(AuditedListMixin, ReadOnlyMixin, WorkspaceAdmin):
+class TreatmentAdmin(AuditedListMixin, ReadOnlyMixin, PatientSiteColumnsMixin, WorkspaceAdmin):
     access_action = AccessAction.TREATMENT_LIST
     list_display = ("started", "patient_email", "kind", "where", "minutes", "skin_reaction")
     list_display_links = None
@@ -740,14 +744,6 @@ class TreatmentAdmin(AuditedListMixin, ReadOnlyMixin, WorkspaceAdmin):
     @admin.display(description="When", ordering="started_at")
     def started(self, obj: Treatment) -> str:
         return when(obj.started_at)
-
-    @admin.display(description="Patient")
-    def patient_email(self, obj: Treatment) -> str:
-        return obj.patient.user.email
-
-    @admin.display(description="Where")
-    def where(self, obj: Treatment) -> str:
-        return site_words(obj.site, obj.side)
 
 
 # --- Notes and invite codes ------------------------------------------------------------------
