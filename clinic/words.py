@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from journal.site_words import site_phrase
 from journal.sites import Side, Site
 from triage.domain import Level
 from triage.models import LEVEL_LABELS
@@ -9,13 +10,17 @@ from triage.rules import RULES_BY_ID
 
 
 def site_words(site: str | None, side: str | None = None) -> str:
-    """ "Right outer ankle", "Left back of ankle and heel (Achilles)"; "" for none."""
+    """ "Right outer ankle", "Bottom of the left heel"; "" for none.
+
+    With a side, the same phrase the patient's messages use (journal.site_words), so a
+    clinician and a patient read one name for one place; a label with the side glued in
+    front would read "Right bottom of heel"."""
     if not site:
         return ""
-    label = str(Site(site).label) if site in Site.values else site
     if side and side in Side.values:
-        return f"{Side(side).label} {label[0].lower()}{label[1:]}"
-    return label
+        phrase = site_phrase(site, side, whose="the").removeprefix("the ")
+        return phrase[0].upper() + phrase[1:]
+    return str(Site(site).label) if site in Site.values else site
 
 
 def level_words(level: str | Level | None) -> str:

@@ -79,7 +79,9 @@ def test_fhir_bundle_validates_and_carries_loinc_snomed_and_laterality(doctor_cl
     assert toe["subject"]["reference"] == patient_entry["fullUrl"]
     assert toe["effectiveDateTime"]
     left = next(
-        o["resource"] for o in observations if o["resource"]["bodySite"]["text"].startswith("Left")
+        o["resource"]
+        for o in observations
+        if "left" in o["resource"]["bodySite"]["text"].lower().split()
     )
     assert left["bodySite"]["coding"][0]["code"].endswith(":272741003=7771000")
 

@@ -71,7 +71,7 @@ def test_columns_are_words_with_the_clinicians_zone_named(doctor, doctor_client,
     text = doctor_client.get("/admin/journal/patient/").content.decode()
     table = text.split('id="result_list"')[1].split("</table>")[0]
     assert "See a doctor within 24 hours: Signs of infection" in table
-    assert "6/10, Left back of ankle and heel (Achilles)" in table
+    assert "6/10, Back of the left ankle and heel (Achilles)" in table
     assert "(Europe/London)" in table
     for code in ("consult_24h</", "achilles<", "infection_signs"):
         assert code not in table
