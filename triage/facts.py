@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields
 from datetime import UTC, date, datetime, time, timedelta
-from functools import reduce
+from functools import lru_cache, reduce
 from operator import or_
 
 from django.db import connection
@@ -72,15 +72,14 @@ def patients_facts(
     a months-long episode would resolve and re-open its alert daily.
     """
     since = {p.pk: _since(p, now, anchors.get(p.pk)) for p in patients}
+    entry_rows, treatment_rows = _read(since)
     entries: dict[int, list[Entry]] = defaultdict(list)
-    rows = _rows(PainLog.objects.filter(_window(since, "recorded_at")), _ENTRY_FIELDS)
-    for entry_id, patient_id, *values in rows:
+    for entry_id, patient_id, *values in entry_rows:
         if values[_TEMPERATURE] is not None:  # Decimal in the database; rules use floats
             values[_TEMPERATURE] = float(values[_TEMPERATURE])
         entries[patient_id].append(Entry(entry_id, *values))
     treatments: dict[int, list[TreatmentFact]] = defaultdict(list)
-    rows = _rows(Treatment.objects.filter(_window(since, "started_at")), _TREATMENT_FIELDS)
-    for treatment_id, patient_id, *values in rows:
+    for treatment_id, patient_id, *values in treatment_rows:
         treatments[patient_id].append(TreatmentFact(treatment_id, *values))
     return {
         p.pk: PatientFacts(
@@ -103,32 +102,96 @@ class _EpochMicros(Func):
     output_field = BigIntegerField()
 
 
-def _rows(queryset: QuerySet, names: Sequence[str]) -> Iterable[list]:
-    """``values_list(*names)`` as lists, with the one timestamp column read fast.
+def _read(since: dict[int, datetime]) -> tuple[list[list], list[list]]:
+    """Entry and treatment rows (as lists, in ``_ENTRY_FIELDS`` / ``_TREATMENT_FIELDS``
+    order) for each patient from their cut on."""
+    if connection.vendor != "postgresql":
+        return (
+            [list(row) for row in _queryset(PainLog, since).values_list(*_ENTRY_FIELDS)],
+            [list(row) for row in _queryset(Treatment, since).values_list(*_TREATMENT_FIELDS)],
+        )
+    # Every write re-assesses, so this runs once per POST: both statements go in one round
+    # trip, their SQL compiled once per shape (below), rows as plain tuples from psycopg.
+    by_cut = _by_cut(since)
+    shape = tuple(len(ids) for ids in by_cut.values())
+    values = [value for cut, ids in by_cut.items() for value in (*ids, cut)]
+    entries_sql, entries_slots = _template(PainLog, shape)
+    treatments_sql, treatments_slots = _template(Treatment, shape)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"{entries_sql}; {treatments_sql}",
+            [*_fill(entries_slots, values), *_fill(treatments_slots, values)],
+        )
+        entry_rows = cursor.fetchall()
+        cursor.nextset()
+        treatment_rows = cursor.fetchall()
+    return (
+        _with_moments(entry_rows, _ENTRY_FIELDS.index("recorded_at")),
+        _with_moments(treatment_rows, _TREATMENT_FIELDS.index("started_at")),
+    )
+
+
+_MOMENT = {PainLog: "recorded_at", Treatment: "started_at"}
+_NAMES = {PainLog: _ENTRY_FIELDS, Treatment: _TREATMENT_FIELDS}
+
+
+def _queryset(model: type[PainLog] | type[Treatment], since: dict[int, datetime]) -> QuerySet:
+    # The engine sorts; the model's default ordering is waste.
+    return model.objects.filter(_window(since, _MOMENT[model])).order_by()
+
+
+@lru_cache(maxsize=64)
+def _template(
+    model: type[PainLog] | type[Treatment], shape: tuple[int, ...]
+) -> tuple[str, tuple[int | tuple[object], ...]]:
+    """The SELECT for patients grouped by cut as ``shape`` (ids per cut), compiled once.
+
+    Compiling the query cost about as much as running it. It is compiled here with stand-in
+    values (patient ids -1, -2, ...; cuts on distinct days of 1900) and each parameter is
+    mapped back to its position in the caller's values list (``[*ids, cut]`` per group), so
+    the mapping comes from what Django produced, not from assuming its parameter order.
+    Slots: an int is an index into the values, a 1-tuple a constant.
+    """
+    since: dict[int, datetime] = {}
+    standins: list[object] = []
+    patient = 0
+    for group, size in enumerate(shape):
+        cut = datetime(1900, 1, 1, tzinfo=UTC) + timedelta(days=group)
+        for _ in range(size):
+            patient -= 1
+            since[patient] = cut
+            standins.append(patient)
+        standins.append(cut)
+    moment = _MOMENT[model]
+    names = [f"_{moment}_us" if name == moment else name for name in _NAMES[model]]
+    queryset = _queryset(model, since).annotate(**{f"_{moment}_us": _EpochMicros(F(moment))})
+    sql, params = queryset.values_list(*names).query.sql_with_params()
+    slots: list[int | tuple[object]] = []
+    for param in params:
+        matches = [i for i, v in enumerate(standins) if type(v) is type(param) and v == param]
+        slots.append(matches[0] if len(matches) == 1 else (param,))
+    if sorted(s for s in slots if isinstance(s, int)) != list(range(len(standins))):
+        raise AssertionError(f"cannot map the parameters of {sql!r}")
+    return sql, tuple(slots)
+
+
+def _fill(slots: Sequence[int | tuple[object]], values: Sequence[object]) -> list[object]:
+    return [values[slot] if isinstance(slot, int) else slot[0] for slot in slots]
+
+
+def _with_moments(rows: Iterable[tuple], index: int) -> list[list]:
+    """Integer microseconds since the epoch back to aware datetimes.
 
     Reading a chunk's facts was dominated by parsing timestamps: Django's psycopg loader for
-    timestamptz subclasses psycopg's pure-Python one (a regex per value, about 17 us). On
-    PostgreSQL the column comes back as integer microseconds since the epoch instead, the
-    same instant to the microsecond, at a fraction of the cost. Other databases read it as is.
+    timestamptz subclasses psycopg's pure-Python one (a regex per value, about 17 us). The
+    column comes back as integer microseconds instead, the same instant to the microsecond.
     """
-    moment = next(name for name in names if name in ("recorded_at", "started_at"))
-    index = names.index(moment)
-    queryset = queryset.order_by()  # the engine sorts; the model's default ordering is waste
-    if connection.vendor != "postgresql":
-        for row in queryset.values_list(*names):
-            yield list(row)
-        return
-    fields = [f"_{moment}_us" if name == moment else name for name in names]
-    annotated = queryset.annotate(**{f"_{moment}_us": _EpochMicros(F(moment))})
-    # Plain tuples from psycopg: these columns need none of Django's per-row converters.
-    sql, params = annotated.values_list(*fields).query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    out = []
     for row in rows:
         values = list(row)
         values[index] = _EPOCH + timedelta(microseconds=values[index])
-        yield values
+        out.append(values)
+    return out
 
 
 def _since(patient: Patient, now: datetime, anchor: date | None) -> datetime:
@@ -139,14 +202,19 @@ def _since(patient: Patient, now: datetime, anchor: date | None) -> datetime:
     return since
 
 
-def _window(since: dict[int, datetime], column: str) -> Q:
-    """``patient IN (...) AND column >= cut``, one OR branch per distinct cut, so that the
-    chunk stays one index-range scan per patient on (patient, -time)."""
+def _by_cut(since: dict[int, datetime]) -> dict[datetime, list[int]]:
     by_cut: dict[datetime, list[int]] = defaultdict(list)
     for patient_id, cut in since.items():
         by_cut[cut].append(patient_id)
+    return by_cut
+
+
+def _window(since: dict[int, datetime], column: str) -> Q:
+    """``patient IN (...) AND column >= cut``, one OR branch per distinct cut, so that the
+    chunk stays one index-range scan per patient on (patient, -time)."""
     return reduce(
-        or_, (Q(patient_id__in=ids, **{f"{column}__gte": cut}) for cut, ids in by_cut.items())
+        or_,
+        (Q(patient_id__in=ids, **{f"{column}__gte": cut}) for cut, ids in _by_cut(since).items()),
     )
 
 

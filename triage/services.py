@@ -13,6 +13,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from journal.models import Patient
@@ -24,6 +25,8 @@ from triage.models import ACTIVE_STATUSES, Alert, AlertStatus, PatientAssessment
 from triage.rules import Finding
 
 ALERT_THRESHOLD = Level.CONSULT
+_DEALT_WITH = Q(status=AlertStatus.RESOLVED, resolved_by__isnull=False)
+_ACTIVE_OR_DEALT_WITH = Q(status__in=ACTIVE_STATUSES) | _DEALT_WITH
 
 
 @dataclass(slots=True)
@@ -53,14 +56,20 @@ def patient_reassess(*, patient: Patient, now: datetime) -> Reassessment:
     """Assess and open, update or resolve alerts. Must run inside the caller's transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("patient_reassess must run inside the transaction that changed the data")
-    active = list(Alert.objects.filter(patient_id=patient.pk, status__in=ACTIVE_STATUSES))
+    # The active alerts and the ones a clinician resolved by hand, in one query.
+    alerts = list(Alert.objects.filter(Q(patient_id=patient.pk), _ACTIVE_OR_DEALT_WITH))
+    active = [alert for alert in alerts if alert.status in ACTIVE_STATUSES]
     facts = patients_facts(patients=[patient], now=now, anchors=anchors_of(active))[patient.pk]
     assessment = assess(facts)
     _store([(patient.pk, assessment)])
+    dealt_with: dict[tuple[str, str], Level] = {}
+    for alert in alerts:
+        if alert.status not in ACTIVE_STATUSES:
+            _dealt_with_add(dealt_with, alert.rule, alert.episode_key, alert.level)
     changes = _sync_alerts(
         patient=patient,
         active=active,
-        dealt_with=_dealt_with([patient.pk])[patient.pk],
+        dealt_with=dealt_with,
         findings=assessment.findings,
         now=now,
     )
@@ -141,11 +150,14 @@ def _dealt_with(patient_ids: Sequence[int]) -> dict[int, dict[tuple[str, str], L
     """
     dealt: dict[int, dict[tuple[str, str], Level]] = defaultdict(dict)
     for patient_id, rule, key, level in Alert.objects.filter(
-        patient_id__in=patient_ids, status=AlertStatus.RESOLVED, resolved_by__isnull=False
+        _DEALT_WITH, patient_id__in=patient_ids
     ).values_list("patient_id", "rule", "episode_key", "level"):
-        mine = dealt[patient_id]
-        mine[(rule, key)] = max(Level.from_code(level), mine.get((rule, key), Level(0)))
+        _dealt_with_add(dealt[patient_id], rule, key, level)
     return dealt
+
+
+def _dealt_with_add(dealt: dict[tuple[str, str], Level], rule: str, key: str, level: str) -> None:
+    dealt[(rule, key)] = max(Level.from_code(level), dealt.get((rule, key), Level(0)))
 
 
 def _sync_alerts(
