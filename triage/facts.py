@@ -72,7 +72,46 @@ def patients_facts(
     a months-long episode would resolve and re-open its alert daily.
     """
     since = {p.pk: _since(p, now, anchors.get(p.pk)) for p in patients}
-    entry_rows, treatment_rows = _read(since)
+    return _build(patients, now, *_read(since))
+
+
+def patient_alerts_and_facts(
+    *, patient: Patient, now: datetime, alerts: Q
+) -> tuple[list[Alert], PatientFacts]:
+    """The patient's alerts matching ``alerts`` (which must include the active ones) and
+    their facts, as ``patients_facts`` would give them with those alerts' anchors.
+
+    A journal write needs both. On PostgreSQL they come in one round trip: the facts are
+    read from the usual cut at the same time, and read again only in the rare case that an
+    active alert's episode starts before it.
+    """
+    if connection.vendor != "postgresql":
+        found = list(Alert.objects.filter(Q(patient_id=patient.pk), alerts))
+        return found, patients_facts(patients=[patient], now=now, anchors=anchors_of(found))[
+            patient.pk
+        ]
+    since = {patient.pk: _since(patient, now, None)}
+    alerts_sql, alerts_slots, converters = _alerts_template(alerts)
+    found_rows, entry_rows, treatment_rows = _fetch(
+        [(alerts_sql, _fill(alerts_slots, [patient.pk])), *_facts_statements(since)]
+    )
+    found = []
+    for row in found_rows:
+        values = list(row)
+        for index, functions in converters:
+            for function in functions:
+                values[index] = function(values[index], None, connection)
+        found.append(Alert.from_db(connection.alias, _ALERT_COLUMNS, values))
+    anchor = anchors_of(found).get(patient.pk)
+    if anchor is not None and _since(patient, now, anchor) < since[patient.pk]:
+        facts = patients_facts(patients=[patient], now=now, anchors={patient.pk: anchor})
+        return found, facts[patient.pk]
+    return found, _build([patient], now, *_moments(entry_rows, treatment_rows))[patient.pk]
+
+
+def _build(
+    patients: Sequence[Patient], now: datetime, entry_rows: list[list], treatment_rows: list[list]
+) -> dict[int, PatientFacts]:
     entries: dict[int, list[Entry]] = defaultdict(list)
     for entry_id, patient_id, *values in entry_rows:
         if values[_TEMPERATURE] is not None:  # Decimal in the database; rules use floats
@@ -112,19 +151,34 @@ def _read(since: dict[int, datetime]) -> tuple[list[list], list[list]]:
         )
     # Every write re-assesses, so this runs once per POST: both statements go in one round
     # trip, their SQL compiled once per shape (below), rows as plain tuples from psycopg.
+    return _moments(*_fetch(_facts_statements(since)))
+
+
+def _facts_statements(since: dict[int, datetime]) -> list[tuple[str, list[object]]]:
     by_cut = _by_cut(since)
     shape = tuple(len(ids) for ids in by_cut.values())
     values = [value for cut, ids in by_cut.items() for value in (*ids, cut)]
-    entries_sql, entries_slots = _template(PainLog, shape)
-    treatments_sql, treatments_slots = _template(Treatment, shape)
+    statements = []
+    for model in (PainLog, Treatment):
+        sql, slots = _template(model, shape)
+        statements.append((sql, _fill(slots, values)))
+    return statements
+
+
+def _fetch(statements: list[tuple[str, list[object]]]) -> list[list[tuple]]:
+    """Each statement's rows; all statements in one round trip (client-side binding)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"{entries_sql}; {treatments_sql}",
-            [*_fill(entries_slots, values), *_fill(treatments_slots, values)],
+            "; ".join(sql for sql, _ in statements), [p for _, ps in statements for p in ps]
         )
-        entry_rows = cursor.fetchall()
-        cursor.nextset()
-        treatment_rows = cursor.fetchall()
+        results = [cursor.fetchall()]
+        for _ in statements[1:]:
+            cursor.nextset()
+            results.append(cursor.fetchall())
+    return results
+
+
+def _moments(entry_rows: list[tuple], treatment_rows: list[tuple]) -> tuple[list[list], list[list]]:
     return (
         _with_moments(entry_rows, _ENTRY_FIELDS.index("recorded_at")),
         _with_moments(treatment_rows, _TREATMENT_FIELDS.index("started_at")),
@@ -166,13 +220,40 @@ def _template(
     names = [f"_{moment}_us" if name == moment else name for name in _NAMES[model]]
     queryset = _queryset(model, since).annotate(**{f"_{moment}_us": _EpochMicros(F(moment))})
     sql, params = queryset.values_list(*names).query.sql_with_params()
+    return sql, _slots(sql, params, standins)
+
+
+_ALERT_COLUMNS = [f.attname for f in Alert._meta.concrete_fields]
+
+
+@lru_cache(maxsize=8)
+def _alerts_template(
+    alerts: Q,
+) -> tuple[str, tuple[int | tuple[object], ...], list[tuple[int, list]]]:
+    """``_template`` for one patient's alerts: SQL, slots (for ``[patient_id]``) and the
+    per-column converters Django would apply (JSON columns)."""
+    query = Alert.objects.filter(Q(patient_id=-1), alerts).query
+    compiler = query.get_compiler(connection.alias)
+    sql, params = compiler.as_sql()
+    columns = [col.target.attname for col, _, _ in compiler.select]
+    if columns != _ALERT_COLUMNS:
+        raise AssertionError(f"unexpected alert columns {columns}")
+    converters = compiler.get_converters([col for col, _, _ in compiler.select])
+    return (
+        sql,
+        _slots(sql, params, [-1]),
+        [(index, functions) for index, (functions, _) in sorted(converters.items())],
+    )
+
+
+def _slots(sql: str, params: Sequence[object], standins: list[object]) -> tuple:
     slots: list[int | tuple[object]] = []
     for param in params:
         matches = [i for i, v in enumerate(standins) if type(v) is type(param) and v == param]
         slots.append(matches[0] if len(matches) == 1 else (param,))
     if sorted(s for s in slots if isinstance(s, int)) != list(range(len(standins))):
         raise AssertionError(f"cannot map the parameters of {sql!r}")
-    return sql, tuple(slots)
+    return tuple(slots)
 
 
 def _fill(slots: Sequence[int | tuple[object]], values: Sequence[object]) -> list[object]:

@@ -20,7 +20,7 @@ from journal.models import Patient
 from notify.services import alerts_announce
 from triage.domain import Level
 from triage.engine import Assessment, assess
-from triage.facts import anchors_of, patient_facts, patients_facts
+from triage.facts import anchors_of, patient_alerts_and_facts, patient_facts, patients_facts
 from triage.models import ACTIVE_STATUSES, Alert, AlertStatus, PatientAssessment
 from triage.rules import Finding
 
@@ -57,9 +57,9 @@ def patient_reassess(*, patient: Patient, now: datetime) -> Reassessment:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("patient_reassess must run inside the transaction that changed the data")
     # The active alerts and the ones a clinician resolved by hand, in one query.
-    alerts = list(Alert.objects.filter(Q(patient_id=patient.pk), _ACTIVE_OR_DEALT_WITH))
+    # The active alerts, the ones a clinician resolved by hand and the facts: one round trip.
+    alerts, facts = patient_alerts_and_facts(patient=patient, now=now, alerts=_ACTIVE_OR_DEALT_WITH)
     active = [alert for alert in alerts if alert.status in ACTIVE_STATUSES]
-    facts = patients_facts(patients=[patient], now=now, anchors=anchors_of(active))[patient.pk]
     assessment = assess(facts)
     _store([(patient.pk, assessment)])
     dealt_with: dict[tuple[str, str], Level] = {}
