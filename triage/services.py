@@ -190,13 +190,18 @@ def _sync_alerts(
             changes.opened.append(alert)
             continue
         rose = Level.from_code(alert.level) < finding.level
+        reopened = []
         if rose and alert.status == AlertStatus.ACKNOWLEDGED:
             # Acknowledging "book an appointment" is not acknowledging "within 24 hours".
             alert.status = AlertStatus.OPEN
             alert.acknowledged_at = None
             alert.acknowledged_by = None
-        if _copy(alert, finding, now) or rose:
-            alert.save()
+            reopened = ["status", "acknowledged_at", "acknowledged_by"]
+        changed = _copy(alert, finding, now)
+        if changed or rose:
+            # Only what changed: on most writes that is the cited entries, and rewriting the
+            # alert's texts and source passage each time cost WAL and time for nothing.
+            alert.save(update_fields=[*changed, *reopened, "updated_at"])
         if rose:
             changes.escalated.append(alert)
     for key, alert in by_key.items():
@@ -209,8 +214,8 @@ def _sync_alerts(
     return changes
 
 
-def _copy(alert: Alert, finding: Finding, now: datetime) -> bool:
-    """Bring the alert's text up to date with the finding; True if anything changed."""
+def _copy(alert: Alert, finding: Finding, now: datetime) -> list[str]:
+    """Bring the alert's text up to date with the finding; the names of what changed."""
     values = {
         "level": finding.level.code,
         "site": finding.site or "",
@@ -222,9 +227,9 @@ def _copy(alert: Alert, finding: Finding, now: datetime) -> bool:
         "source_passage": finding.source.passage,
         "entry_ids": [str(entry_id) for entry_id in finding.entries],
     }
-    changed = any(getattr(alert, name) != value for name, value in values.items())
-    for name, value in values.items():
-        setattr(alert, name, value)
+    changed = [name for name, value in values.items() if getattr(alert, name) != value]
+    for name in changed:
+        setattr(alert, name, values[name])
     if changed or alert._state.adding:
         alert.updated_at = now
     return changed
