@@ -1,5 +1,6 @@
 """Build the immutable facts the rules read from the database, for one patient or a chunk of
-them with the same number of queries (one for entries, one for sessions)."""
+them with the same number of queries (entries and sessions: on PostgreSQL one round trip,
+with a journal write's alerts in the same one)."""
 
 from __future__ import annotations
 
@@ -68,7 +69,8 @@ def anchors_of(alerts: Iterable[Alert]) -> dict[int, date]:
 def patients_facts(
     *, patients: Sequence[Patient], now: datetime, anchors: Mapping[int, date]
 ) -> dict[int, PatientFacts]:
-    """Facts for each patient as of ``now``: two queries whatever the number of patients.
+    """Facts for each patient as of ``now``: one round trip (two statements) on PostgreSQL,
+    whatever the number of patients.
 
     Each patient's history starts LOOKBACK before ``now``, or earlier for an episode with an
     open alert (``anchors``: patient id -> earliest episode start), however long ago: if the
@@ -268,10 +270,13 @@ def _alerts_template(
 
 
 def _slots(sql: str, params: Sequence[object], standins: list[object]) -> tuple:
+    where = {(type(v), v): i for i, v in enumerate(standins)}
+    if len(where) != len(standins):
+        raise AssertionError("stand-in values must be distinct")
     slots: list[int | tuple[object]] = []
     for param in params:
-        matches = [i for i, v in enumerate(standins) if type(v) is type(param) and v == param]
-        slots.append(matches[0] if len(matches) == 1 else (param,))
+        index = where.get((type(param), param))
+        slots.append((param,) if index is None else index)
     if sorted(s for s in slots if isinstance(s, int)) != list(range(len(standins))):
         raise AssertionError(f"cannot map the parameters of {sql!r}")
     return tuple(slots)
