@@ -10,7 +10,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/footjournal_bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/14
 
-.PHONY: run test install lint format docs bench drills clean
+.PHONY: run test install lint format docs schema bench drills clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,7 +22,9 @@ install: $(STAMP)
 
 # With DJANGO_SETTINGS_MODULE unset the code loads production settings (DEBUG off, a real
 # SECRET_KEY required); the local demo and the docs generator opt into development ones.
-run docs: export DJANGO_SETTINGS_MODULE := $(or $(DJANGO_SETTINGS_MODULE),config.settings.development)
+run docs schema: export DJANGO_SETTINGS_MODULE := $(or $(DJANGO_SETTINGS_MODULE),config.settings.development)
+# Links in the demo's emails point at the port the demo listens on, unless APP_BASE_URL is set.
+run: export APP_BASE_URL := $(or $(APP_BASE_URL),http://127.0.0.1:$(or $(PORT),8000))
 # Without EMAIL_HOST, email goes to the console: the demo's messages print in the worker log.
 run: export EMAIL_BACKEND := $(or $(EMAIL_BACKEND),$(if $(EMAIL_HOST),django.core.mail.backends.smtp.EmailBackend,django.core.mail.backends.console.EmailBackend))
 run: install
@@ -46,6 +48,11 @@ format: install
 
 docs: install
 	$(PY) manage.py triage_docs
+
+# The API contract: regenerate docs/openapi.yaml after changing the API, review the diff, and
+# add a line to docs/api-changelog.md. tests/contract/test_schema.py fails while they differ.
+schema: install
+	$(PY) manage.py spectacular --validate --fail-on-warn --file docs/openapi.yaml
 
 # Every bench/*.py on a fresh database; appends a dated table to bench/RESULTS.md.
 # BENCH_ONLY=ingest,reminders runs a subset.

@@ -1,17 +1,21 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 
 from clinic.sites import clinic_site
 from config import health
+from config.api_docs import SchemaView
 from config.home import home
+
+handler404 = "config.api_docs.not_found"
+handler500 = "config.api_docs.error"
 
 urlpatterns = [
     # Clinicians' workspace (the link in their alert emails); operators' admin apart at /ops/.
     path("admin/", clinic_site.urls),
     path("ops/", admin.site.urls),
     path("api/v1/", include("journal.api.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(permission_classes=[]), name="schema"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
     path(
         "api/docs/",
         SpectacularSwaggerView.as_view(url_name="schema", permission_classes=[]),

@@ -193,7 +193,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["journal.api.parsers.LimitedJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "journal.api.pagination.JournalPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "journal.api.schema.ContractAutoSchema",
     "EXCEPTION_HANDLER": "journal.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -226,17 +226,33 @@ PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_SECONDS", 3600, minimum
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Foot & Ankle Pain Journal API",
-    "DESCRIPTION": "REST API for the patient mobile app.",
-    "VERSION": "1.0.0",
+    "DESCRIPTION": (
+        "REST API for the patient mobile app. Authenticate with the token from "
+        "/api/v1/auth/register/ or /api/v1/auth/login/ as `Authorization: Bearer <token>`. "
+        'Every error has one of two JSON shapes: `Error` ({"detail": "..."}) or, for a '
+        'refused request (400), `ValidationError` ({"field": ["message"]}). Times are '
+        "ISO 8601 with a UTC offset. Changes to this contract are listed in "
+        "docs/api-changelog.md."
+    ),
+    "VERSION": "1.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "journal.api.schema.reference_named_enums",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "NotificationChannelEnum": "journal.api.serializers.NOTIFICATION_CHANNELS",
         "TreatmentKindEnum": "journal.models.TreatmentKind",
         "DeviceKindEnum": "notify.models.DeviceKind",
+        "SiteEnum": "journal.sites.Site",
+        "SideEnum": "journal.sites.Side",
+        "LevelEnum": "triage.models.LevelChoice",
+        "AlertStatusEnum": "triage.models.AlertStatus",
+        "SwellingEnum": "journal.models.Swelling",
     },
 }
 

@@ -53,6 +53,11 @@ def _valid(serializer_class: type, request: Request) -> dict:
 class RegisterView(PublicAuthView):
     @extend_schema(request=RegisterInputSerializer, responses={201: TokenOutputSerializer})
     def post(self, request: Request) -> Response:
+        """Create a patient account and sign this device in; the token is in the answer.
+
+        The password needs 8 characters or more, not all digits, not a common password and
+        not too close to the email. An email already registered is refused.
+        """
         data = _valid(RegisterInputSerializer, request)
         user = patient_register(
             email=data["email"],
@@ -65,6 +70,8 @@ class RegisterView(PublicAuthView):
 class LoginView(PublicAuthView):
     @extend_schema(request=LoginInputSerializer, responses={200: TokenOutputSerializer})
     def post(self, request: Request) -> Response:
+        """Sign this device in with the patient's email and password; each device gets its
+        own token. Wrong credentials are a 400 under non_field_errors."""
         data = _valid(LoginInputSerializer, request)
         email = data["email"]
         wait = accounts.login_locked_for(email=email)
@@ -84,6 +91,7 @@ class LoginView(PublicAuthView):
 class LogoutView(KnoxLogoutView):
     @extend_schema(request=None, responses={204: None})
     def post(self, request: Request, format: str | None = None) -> Response:
+        """Sign this device out: the token used for this request stops working."""
         return super().post(request, format)
 
 
@@ -117,6 +125,7 @@ class VerifyEmailResendView(APIView):
 
     @extend_schema(request=None, responses={202: DetailOutputSerializer})
     def post(self, request: Request) -> Response:
+        """Mail a new address-verification link; at most one every few minutes (429 between)."""
         if request.user.email_verified_at is not None:
             detail = "Your address is already verified."
         elif accounts.email_verification_send(user=request.user):

@@ -42,6 +42,10 @@ class ExportAttemptSerializer(serializers.ModelSerializer):
 
 class ExportMessageSerializer(serializers.ModelSerializer):
     attempts = ExportAttemptSerializer(source="delivery_attempts", many=True)
+    # Not an EmailField: a push message has no address, and "" is not format: email.
+    to_email = serializers.CharField(
+        read_only=True, help_text="The address of an email message; empty for a push message"
+    )
     body = serializers.SerializerMethodField(
         help_text="Empty for account mail: its links carry one-time tokens"
     )

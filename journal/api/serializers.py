@@ -9,14 +9,18 @@ from typing import Any
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from journal.api.fields import (
     AwareDateTimeField,
+    HourMinuteField,
     RejectUnknownFieldsMixin,
     StrictBooleanField,
     StrictIntegerField,
+    StrictSerializer,
 )
+from journal.api.listing import PageQuerySerializer, QuerySerializer
 from journal.models import PAIN_LOG_CONTENT, PainLog, Patient, Swelling, Treatment, TreatmentKind
 from journal.sites import Side, Site
 from journal.timezones import validate_timezone
@@ -25,6 +29,15 @@ from triage.api.serializers import TriageSerializer
 MAX_FUTURE = timedelta(minutes=5)
 MAX_AGE = timedelta(days=365)
 MAX_SYNC_BATCH = 500
+MIN_TEMPERATURE, MAX_TEMPERATURE = Decimal("34.0"), Decimal("43.0")
+
+EVENT_TIME_RULE = (
+    "ISO 8601 date and time with a UTC offset (e.g. 2026-11-21T08:30:00+01:00 or ...Z); "
+    "a time without an offset is refused. It must be at most 5 minutes after the server's "
+    "clock and at most 365 days before it. The offset only locates the instant: it is stored "
+    "in UTC, and the patient's days (trends, reminders, triage) are counted in the IANA time "
+    "zone of their profile."
+)
 
 
 def validate_event_time(value: datetime) -> datetime:
@@ -42,10 +55,6 @@ def validate_iana_timezone(value: str) -> str:
     except DjangoValidationError as exc:
         raise serializers.ValidationError(exc.messages) from None
     return value
-
-
-class StrictSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
-    pass
 
 
 # --- accounts -----------------------------------------------------------------------------
@@ -72,8 +81,10 @@ class LoginInputSerializer(StrictSerializer):
 
 
 class TokenOutputSerializer(serializers.Serializer):
-    token = serializers.CharField()
-    expiry = serializers.DateTimeField()
+    token = serializers.CharField(help_text="Send as Authorization: Bearer <token>")
+    expiry = serializers.DateTimeField(
+        help_text="When the token stops working; each use moves it later"
+    )
 
 
 def _new_password() -> serializers.CharField:
@@ -126,6 +137,10 @@ class ChannelListField(serializers.ListField):
     def to_internal_value(self, data: Any) -> list[str]:
         return sorted(set(super().to_internal_value(data)))
 
+    def to_representation(self, data: Any) -> list[str]:
+        # A set of channels: always sorted, so what is read back equals what was written.
+        return sorted(super().to_representation(data))
+
 
 class MeSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
     email = serializers.EmailField(source="user.email", read_only=True)
@@ -136,8 +151,14 @@ class MeSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
             "nothing chosen in reminder_channels or alert_channels goes to it."
         )
     )
-    timezone = serializers.CharField(max_length=64, validators=[validate_iana_timezone])
-    reminder_time = serializers.TimeField(format="%H:%M", input_formats=["%H:%M"])
+    timezone = serializers.CharField(
+        max_length=64,
+        validators=[validate_iana_timezone],
+        help_text="IANA time zone name, e.g. Europe/London; the patient's days are counted in it",
+    )
+    reminder_time = HourMinuteField(
+        help_text="Local time of the daily reminder in the profile's time zone, as HH:MM"
+    )
     reminders_enabled = StrictBooleanField()
     has_diabetes = StrictBooleanField()
     has_circulation_problems = StrictBooleanField()
@@ -189,7 +210,7 @@ class MeSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
 
 
 class SiteOutputSerializer(serializers.Serializer):
-    code = serializers.CharField()
+    code = serializers.ChoiceField(choices=Site.choices)
     label = serializers.CharField()
     snomed_code = serializers.CharField()
 
@@ -199,7 +220,9 @@ class SiteOutputSerializer(serializers.Serializer):
 
 class PainLogInputSerializer(StrictSerializer):
     id = serializers.UUIDField(required=False)
-    recorded_at = AwareDateTimeField(validators=[validate_event_time])
+    recorded_at = AwareDateTimeField(
+        validators=[validate_event_time], help_text=f"When the pain was felt. {EVENT_TIME_RULE}"
+    )
     site = serializers.ChoiceField(choices=Site.choices)
     side = serializers.ChoiceField(choices=Side.choices)
     severity = StrictIntegerField(min_value=0, max_value=10)
@@ -210,11 +233,12 @@ class PainLogInputSerializer(StrictSerializer):
     temperature_c = serializers.DecimalField(
         max_digits=3,
         decimal_places=1,
-        min_value=Decimal("34.0"),
-        max_value=Decimal("43.0"),
+        min_value=MIN_TEMPERATURE,
+        max_value=MAX_TEMPERATURE,
         allow_null=True,
         default=None,
         coerce_to_string=False,
+        help_text="Degrees Celsius, at most one decimal place (e.g. 38.5); null if not measured",
     )
     can_bear_weight = StrictBooleanField(default=True)
     numbness_or_tingling = StrictBooleanField(default=False)
@@ -226,7 +250,7 @@ class PainLogInputSerializer(StrictSerializer):
 
 
 class PainLogUpdateSerializer(PainLogInputSerializer):
-    """PATCH: the same fields, none required; the id cannot change."""
+    """The fields to change; a field left out keeps its stored value. The id cannot change."""
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
@@ -235,18 +259,40 @@ class PainLogUpdateSerializer(PainLogInputSerializer):
 
 
 class PainLogSyncItemSerializer(PainLogInputSerializer):
+    """An entry as the app stored it offline, with the id the app gave it."""
+
     id = serializers.UUIDField(required=True)
 
 
+@extend_schema_field(PainLogSyncItemSerializer(many=True))
+class SyncItemsField(serializers.ListField):
+    """Items stay raw here: each is validated on its own and an invalid one comes back
+    ``invalid`` in the results instead of refusing the batch."""
+
+    child = serializers.DictField()
+
+
 class PainLogSyncInputSerializer(StrictSerializer):
-    logs = serializers.ListField(
-        child=serializers.DictField(), allow_empty=True, max_length=MAX_SYNC_BATCH
+    logs = SyncItemsField(
+        allow_empty=True,
+        max_length=MAX_SYNC_BATCH,
+        help_text=(
+            f"Up to {MAX_SYNC_BATCH} entries. Each is validated on its own: one that fails comes "
+            "back with status invalid and its field errors, the others are stored."
+        ),
     )
 
 
 class PainLogOutputSerializer(serializers.ModelSerializer):
     temperature_c = serializers.DecimalField(
-        max_digits=3, decimal_places=1, coerce_to_string=False, allow_null=True
+        max_digits=3,
+        decimal_places=1,
+        min_value=MIN_TEMPERATURE,
+        max_value=MAX_TEMPERATURE,
+        coerce_to_string=False,
+        allow_null=True,
+        read_only=True,
+        help_text="Degrees Celsius with one decimal place; null when not measured",
     )
 
     class Meta:
@@ -256,7 +302,7 @@ class PainLogOutputSerializer(serializers.ModelSerializer):
 
 
 class PainLogWrittenSerializer(PainLogOutputSerializer):
-    """A stored entry plus the assessment made in the same transaction."""
+    """The stored entry and the triage assessment made with it."""
 
     triage = TriageSerializer(read_only=True)
 
@@ -265,13 +311,14 @@ class PainLogWrittenSerializer(PainLogOutputSerializer):
         read_only_fields = fields
 
 
-class PainLogFilterSerializer(StrictSerializer):
-    since = AwareDateTimeField(required=False)
-    until = AwareDateTimeField(required=False)
-    site = serializers.ChoiceField(choices=Site.choices, required=False)
-    side = serializers.ChoiceField(choices=Side.choices, required=False)
-    page = serializers.IntegerField(min_value=1, required=False)
-    page_size = serializers.IntegerField(min_value=1, required=False)
+class TimeRangeQuerySerializer(PageQuerySerializer):
+    since = AwareDateTimeField(
+        required=False, help_text="Only entries at or after this instant (ISO 8601 with offset)"
+    )
+    until = AwareDateTimeField(
+        required=False,
+        help_text="Only entries at or before this instant (ISO 8601 with offset); not before since",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if "since" in attrs and "until" in attrs and attrs["since"] > attrs["until"]:
@@ -279,10 +326,27 @@ class PainLogFilterSerializer(StrictSerializer):
         return attrs
 
 
+class PainLogFilterSerializer(TimeRangeQuerySerializer):
+    site = serializers.ChoiceField(choices=Site.choices, required=False)
+    side = serializers.ChoiceField(choices=Side.choices, required=False)
+
+
+@extend_schema_field({"$ref": "#/components/schemas/ValidationError"})
+class FieldErrorsField(serializers.DictField):
+    pass
+
+
 class SyncResultSerializer(serializers.Serializer):
-    id = serializers.CharField(allow_null=True)
+    id = serializers.CharField(
+        allow_null=True, help_text="The item's id; null when the item had no usable id"
+    )
     status = serializers.ChoiceField(choices=["created", "updated", "unchanged", "invalid"])
-    errors = serializers.DictField(required=False)
+    errors = FieldErrorsField(
+        required=False, help_text="Only with status invalid: why the item was refused"
+    )
+
+    # Left out of the item unless the status is invalid.
+    optional_output_fields = ("errors",)
 
 
 class SyncOutputSerializer(serializers.Serializer):
@@ -298,12 +362,23 @@ class TreatmentInputSerializer(StrictSerializer):
     kind = serializers.ChoiceField(choices=TreatmentKind.choices)
     site = serializers.ChoiceField(choices=Site.choices)
     side = serializers.ChoiceField(choices=Side.choices)
-    started_at = AwareDateTimeField(validators=[validate_event_time])
-    minutes = StrictIntegerField(min_value=0, max_value=720, allow_null=True, default=None)
+    started_at = AwareDateTimeField(
+        validators=[validate_event_time],
+        help_text=f"When the session started. {EVENT_TIME_RULE}",
+    )
+    minutes = StrictIntegerField(
+        min_value=0,
+        max_value=720,
+        allow_null=True,
+        default=None,
+        help_text="Length of the session; null while it is running, set it to finish the session",
+    )
     skin_reaction = StrictBooleanField(default=False)
 
 
 class TreatmentUpdateSerializer(TreatmentInputSerializer):
+    """The fields to change; a field left out keeps its stored value. The id cannot change."""
+
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()
         fields.pop("id")
@@ -335,25 +410,23 @@ class TreatmentWrittenSerializer(TreatmentOutputSerializer):
         read_only_fields = fields
 
 
-class TreatmentFilterSerializer(StrictSerializer):
-    since = AwareDateTimeField(required=False)
-    until = AwareDateTimeField(required=False)
+class TreatmentFilterSerializer(TimeRangeQuerySerializer):
     kind = serializers.ChoiceField(choices=TreatmentKind.choices, required=False)
-    page = serializers.IntegerField(min_value=1, required=False)
-    page_size = serializers.IntegerField(min_value=1, required=False)
 
 
 # --- trends ------------------------------------------------------------------------------
 
 
-class TrendsQuerySerializer(StrictSerializer):
-    days = serializers.IntegerField(min_value=1, max_value=365, default=30)
+class TrendsQuerySerializer(QuerySerializer):
+    days = serializers.IntegerField(
+        min_value=1, max_value=365, default=30, help_text="How many local days back, 1 to 365"
+    )
 
 
 class TrendRowSerializer(serializers.Serializer):
-    date = serializers.DateField()
-    site = serializers.CharField()
-    side = serializers.CharField()
+    date = serializers.DateField(help_text="A local day in the patient's time zone")
+    site = serializers.ChoiceField(choices=Site.choices)
+    side = serializers.ChoiceField(choices=Side.choices)
     max_severity = serializers.IntegerField(allow_null=True)
     mean_severity = serializers.FloatField(allow_null=True)
     entries = serializers.IntegerField()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from accounts.services import account_erase
 from journal import selectors, services
+from journal.api.listing import ValidatedQueryListMixin
 from journal.api.permissions import IsPatient
 from journal.api.serializers import (
     AccountDeleteInputSerializer,
@@ -51,9 +52,11 @@ class MeView(GenericAPIView):
         return super().get_throttles() if self.request.method == "DELETE" else []
 
     def get(self, request: Request) -> Response:
+        """The signed-in patient's profile and notification preferences."""
         return Response(MeSerializer(request.user.patient).data)
 
     def patch(self, request: Request) -> Response:
+        """Change some of the profile; fields left out keep their values."""
         data = MeSerializer(request.user.patient, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         patient = services.patient_update(patient=request.user.patient, data=data.validated_data)
@@ -73,23 +76,19 @@ class SiteListView(APIView):
 
     @extend_schema(responses=SiteOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
+        """The body sites a pain entry or treatment can name, with SNOMED CT codes."""
         return Response(SiteOutputSerializer(CATALOGUE, many=True).data)
 
 
-_LIST_FILTERS = [
-    OpenApiParameter("since", str, description="ISO 8601 with offset; entries at or after"),
-    OpenApiParameter("until", str, description="ISO 8601 with offset; entries at or before"),
-    OpenApiParameter("page_size", int, description="1..200, default 50"),
-]
-
-
 class PatientObjectViewSet(
+    ValidatedQueryListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Shared plumbing for the patient's own objects; subclasses name serializers and services."""
+    # Shared plumbing for the patient's own objects; subclasses name serializers and services.
+    # (A comment, not a docstring: drf-spectacular would publish a docstring to app developers.)
 
     permission_classes = [IsPatient]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
@@ -97,15 +96,9 @@ class PatientObjectViewSet(
     input_serializer: type
     update_serializer: type
     output_serializer: type
-    filter_serializer: type
 
     def get_serializer_class(self) -> type:
         return self.output_serializer
-
-    def filters(self) -> dict[str, Any]:
-        query = self.filter_serializer(data=self.request.query_params)
-        query.is_valid(raise_exception=True)
-        return {k: v for k, v in query.validated_data.items() if k not in {"page", "page_size"}}
 
     def create(self, request: Request) -> Response:
         data = self.input_serializer(data=request.data)
@@ -134,23 +127,29 @@ class PatientObjectViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            *_LIST_FILTERS,
-            OpenApiParameter("site", str, description="a site code from /sites/"),
-            OpenApiParameter("side", str, enum=["left", "right"]),
-        ]
+    list=extend_schema(description="The patient's pain entries, newest first."),
+    retrieve=extend_schema(description="One pain entry."),
+    create=extend_schema(
+        request=PainLogInputSerializer,
+        responses={201: PainLogWrittenSerializer},
+        description=(
+            "Record a pain entry. The answer carries the stored entry and the triage assessment "
+            "made with it. An id that is already taken is a 400 (use /logs/sync/ for "
+            "retries from an offline queue)."
+        ),
     ),
-    create=extend_schema(request=PainLogInputSerializer, responses={201: PainLogWrittenSerializer}),
     partial_update=extend_schema(
-        request=PainLogUpdateSerializer, responses=PainLogWrittenSerializer
+        request=PainLogUpdateSerializer,
+        responses=PainLogWrittenSerializer,
+        description="Correct an entry: send only the fields to change; others keep their values.",
     ),
+    destroy=extend_schema(description="Delete an entry; triage is re-assessed without it."),
 )
 class PainLogViewSet(PatientObjectViewSet):
     input_serializer = PainLogInputSerializer
     update_serializer = PainLogUpdateSerializer
     output_serializer = PainLogOutputSerializer
-    filter_serializer = PainLogFilterSerializer
+    query_serializer = PainLogFilterSerializer
     queryset = PainLog.objects.none()
 
     def get_queryset(self) -> Any:
@@ -169,21 +168,31 @@ class PainLogViewSet(PatientObjectViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(
-        parameters=[*_LIST_FILTERS, OpenApiParameter("kind", str, enum=["ice", "heat"])]
-    ),
+    list=extend_schema(description="The patient's ice and heat sessions, newest first."),
+    retrieve=extend_schema(description="One ice or heat session."),
     create=extend_schema(
-        request=TreatmentInputSerializer, responses={201: TreatmentWrittenSerializer}
+        request=TreatmentInputSerializer,
+        responses={201: TreatmentWrittenSerializer},
+        description=(
+            "Start (minutes null) or record (minutes set) an ice or heat session. The answer "
+            "carries the triage assessment made with it."
+        ),
     ),
     partial_update=extend_schema(
-        request=TreatmentUpdateSerializer, responses=TreatmentWrittenSerializer
+        request=TreatmentUpdateSerializer,
+        responses=TreatmentWrittenSerializer,
+        description=(
+            "Finish a session by sending its minutes, or correct it; fields left out keep "
+            "their values."
+        ),
     ),
+    destroy=extend_schema(description="Delete a session."),
 )
 class TreatmentViewSet(PatientObjectViewSet):
     input_serializer = TreatmentInputSerializer
     update_serializer = TreatmentUpdateSerializer
     output_serializer = TreatmentOutputSerializer
-    filter_serializer = TreatmentFilterSerializer
+    query_serializer = TreatmentFilterSerializer
     queryset = Treatment.objects.none()
 
     def get_queryset(self) -> Any:
@@ -208,6 +217,12 @@ class PainLogSyncView(APIView):
 
     @extend_schema(request=PainLogSyncInputSerializer, responses=SyncOutputSerializer)
     def post(self, request: Request) -> Response:
+        """Upload entries recorded offline, each with the id the app gave it.
+
+        Safe to repeat: an entry already stored with the same content is unchanged, one
+        with new content is updated. Results come back in the order sent. An invalid entry
+        comes back with status invalid and its field errors; the others are still stored.
+        """
         envelope = PainLogSyncInputSerializer(data=request.data)
         envelope.is_valid(raise_exception=True)
         slots: list[services.SyncOutcome | None] = []
@@ -244,12 +259,11 @@ class PainLogSyncView(APIView):
 
 class TrendsView(APIView):
     permission_classes = [IsPatient]
+    query_serializer = TrendsQuerySerializer
 
-    @extend_schema(
-        parameters=[OpenApiParameter("days", int, description="1..365, default 30")],
-        responses=TrendsOutputSerializer,
-    )
+    @extend_schema(responses=TrendsOutputSerializer)
     def get(self, request: Request) -> Response:
+        """Per local day, site and side: worst and mean pain, entries, ice and heat minutes."""
         query = TrendsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         patient = request.user.patient

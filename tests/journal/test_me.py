@@ -18,7 +18,7 @@ def test_profile_fields(api, patient):
         "has_reduced_sensation": False,
         "date_of_birth": None,
         "reminder_channels": ["push"],
-        "alert_channels": ["push", "email"],
+        "alert_channels": ["email", "push"],  # a set, returned sorted
         "lock_screen_detail": False,
     }
 

@@ -4,6 +4,8 @@ from typing import Any
 
 from rest_framework import serializers
 
+from journal.api.listing import PageQuerySerializer
+from journal.sites import Side, Site
 from triage.engine import DISCLAIMER, Assessment
 from triage.models import Alert, AlertStatus, LevelChoice
 from triage.rules import Finding
@@ -21,8 +23,12 @@ class FindingSerializer(serializers.Serializer):
     reason = serializers.CharField(help_text="For the clinician: what triggered it")
     source = SourceSerializer()
     entries = serializers.ListField(child=serializers.UUIDField())
-    site = serializers.CharField(allow_null=True)
-    side = serializers.CharField(allow_null=True)
+    site = serializers.ChoiceField(
+        choices=Site.choices, allow_null=True, help_text="null for a patient-wide finding"
+    )
+    side = serializers.ChoiceField(
+        choices=Side.choices, allow_null=True, help_text="null for a patient-wide finding"
+    )
 
     def to_representation(self, finding: Finding) -> dict[str, Any]:
         return {
@@ -53,6 +59,13 @@ class TriageSerializer(serializers.Serializer):
 
 
 class AlertOutputSerializer(serializers.ModelSerializer):
+    site = serializers.ChoiceField(
+        choices=Site.choices, allow_null=True, help_text="null for a patient-wide alert"
+    )
+    side = serializers.ChoiceField(
+        choices=Side.choices, allow_null=True, help_text="null for a patient-wide alert"
+    )
+
     class Meta:
         model = Alert
         fields = [
@@ -70,8 +83,13 @@ class AlertOutputSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, alert: Alert) -> dict[str, Any]:
+        data = super().to_representation(alert)
+        # Stored as "" for a patient-wide alert; the API says null, as findings do.
+        data["site"] = data["site"] or None
+        data["side"] = data["side"] or None
+        return data
 
-class AlertFilterSerializer(serializers.Serializer):
+
+class AlertFilterSerializer(PageQuerySerializer):
     status = serializers.ChoiceField(choices=AlertStatus.choices, required=False)
-    page = serializers.IntegerField(min_value=1, required=False)
-    page_size = serializers.IntegerField(min_value=1, required=False)
