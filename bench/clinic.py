@@ -110,11 +110,15 @@ def run(patients: int, entries: int, repeat: int) -> None:
         reset_queries()  # DEBUG keeps a bounded log: a full one would count nothing
         with CaptureQueriesContext(connection) as queries:
             get(url)
+        # Count now: the context reads the connection's log lazily, and each later request
+        # clears that log (request_started -> reset_queries). With DEBUG off nothing refills
+        # it, so a count taken after the timed requests below came back 0.
+        count = len(queries)
         if os.environ.get("BENCH_SHOW_QUERIES"):
             for query in queries.captured_queries:
                 print("   ", query["sql"][:150])
         samples = timed(lambda url=url: get(url), repeat)
-        report(f"{name} [{len(queries)} queries]", samples, baseline, "page")
+        report(f"{name} [{count} queries]", samples, baseline, "page")
     print(f"baseline page median {statistics.median(baseline) * 1000:.1f} ms")
 
 

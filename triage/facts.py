@@ -1,17 +1,20 @@
 """Build the immutable facts the rules read from the database, for one patient or a chunk of
-them with the same number of queries (one for entries, one for sessions)."""
+them with the same number of queries (entries and sessions: on PostgreSQL one round trip,
+with a journal write's alerts in the same one)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import fields
 from datetime import UTC, date, datetime, time, timedelta
-from functools import reduce
+from functools import lru_cache, reduce
 from operator import or_
+from typing import Any
 
 from django.db import connection
-from django.db.models import BigIntegerField, F, Func, Min, Q, QuerySet
+from django.db.models import BigIntegerField, F, FloatField, Func, Min, Q, QuerySet
+from django.db.models.functions import Cast
 
 from journal.models import PAIN_LOG_FINDINGS, PainLog, Patient, Treatment
 from journal.timezones import zone
@@ -38,7 +41,9 @@ assert tuple(f.name for f in fields(Entry)) == ("id", *PAIN_LOG_FINDINGS)
 assert tuple(f.name for f in fields(TreatmentFact)) == tuple(
     name for name in _TREATMENT_FIELDS if name != "patient_id"
 )
-_TEMPERATURE = PAIN_LOG_FINDINGS.index("temperature_c")
+_TEMPERATURE = _ENTRY_FIELDS.index("temperature_c")
+# ``_build`` reads the time columns by position.
+assert _ENTRY_FIELDS[2] == "recorded_at" and _TREATMENT_FIELDS[5] == "started_at"
 
 
 def patient_facts(*, patient: Patient, now: datetime) -> PatientFacts:
@@ -64,7 +69,8 @@ def anchors_of(alerts: Iterable[Alert]) -> dict[int, date]:
 def patients_facts(
     *, patients: Sequence[Patient], now: datetime, anchors: Mapping[int, date]
 ) -> dict[int, PatientFacts]:
-    """Facts for each patient as of ``now``: two queries whatever the number of patients.
+    """Facts for each patient as of ``now``: one round trip (two statements) on PostgreSQL,
+    whatever the number of patients.
 
     Each patient's history starts LOOKBACK before ``now``, or earlier for an episode with an
     open alert (``anchors``: patient id -> earliest episode start), however long ago: if the
@@ -72,16 +78,70 @@ def patients_facts(
     a months-long episode would resolve and re-open its alert daily.
     """
     since = {p.pk: _since(p, now, anchors.get(p.pk)) for p in patients}
+    if connection.vendor != "postgresql":
+        entry_rows = []
+        for row in _queryset(PainLog, since).values_list(*_ENTRY_FIELDS):
+            values = list(row)
+            if values[_TEMPERATURE] is not None:  # Decimal in the database; rules use floats
+                values[_TEMPERATURE] = float(values[_TEMPERATURE])
+            entry_rows.append(values)
+        treatment_rows = _queryset(Treatment, since).values_list(*_TREATMENT_FIELDS)
+        return _build(patients, now, entry_rows, treatment_rows, _as_is)
+    # Every write re-assesses, so this runs once per POST: both statements go in one round
+    # trip, their SQL compiled once per shape (below), rows as plain tuples from psycopg.
+    return _build(patients, now, *_fetch(_facts_statements(since)), _from_micros)
+
+
+def patient_alerts_and_facts(
+    *, patient: Patient, now: datetime, alerts: Q
+) -> tuple[list[Alert], PatientFacts]:
+    """The patient's alerts matching ``alerts`` (which must include the active ones) and
+    their facts, as ``patients_facts`` would give them with those alerts' anchors.
+
+    A journal write needs both. On PostgreSQL they come in one round trip: the facts are
+    read from the usual cut at the same time, and read again only in the rare case that an
+    active alert's episode starts before it.
+    """
+    if connection.vendor != "postgresql":
+        found = list(Alert.objects.filter(Q(patient_id=patient.pk), alerts))
+        return found, patients_facts(patients=[patient], now=now, anchors=anchors_of(found))[
+            patient.pk
+        ]
+    since = {patient.pk: _since(patient, now, None)}
+    alerts_sql, alerts_slots, converters = _alerts_template(alerts)
+    found_rows, entry_rows, treatment_rows = _fetch(
+        [(alerts_sql, _fill(alerts_slots, [patient.pk])), *_facts_statements(since)]
+    )
+    found = []
+    for row in found_rows:
+        values = list(row)
+        for index, functions in converters:
+            for function in functions:
+                values[index] = function(values[index], None, connection)
+        found.append(Alert.from_db(connection.alias, _ALERT_COLUMNS, values))
+    anchor = anchors_of(found).get(patient.pk)
+    if anchor is not None and _since(patient, now, anchor) < since[patient.pk]:
+        facts = patients_facts(patients=[patient], now=now, anchors={patient.pk: anchor})
+        return found, facts[patient.pk]
+    return found, _build([patient], now, entry_rows, treatment_rows, _from_micros)[patient.pk]
+
+
+def _build(
+    patients: Sequence[Patient],
+    now: datetime,
+    entry_rows: Iterable[Sequence],
+    treatment_rows: Iterable[Sequence],
+    moment: Callable[[Any], datetime],
+) -> dict[int, PatientFacts]:
+    """Rows in ``_ENTRY_FIELDS`` / ``_TREATMENT_FIELDS`` order, temperatures as floats;
+    ``moment`` turns the time column into an aware datetime. One pass, no copies of the rows:
+    with a few hundred entries a write, building the facts cost as much as reading them."""
     entries: dict[int, list[Entry]] = defaultdict(list)
-    rows = _rows(PainLog.objects.filter(_window(since, "recorded_at")), _ENTRY_FIELDS)
-    for entry_id, patient_id, *values in rows:
-        if values[_TEMPERATURE] is not None:  # Decimal in the database; rules use floats
-            values[_TEMPERATURE] = float(values[_TEMPERATURE])
-        entries[patient_id].append(Entry(entry_id, *values))
+    for row in entry_rows:
+        entries[row[1]].append(Entry(row[0], moment(row[2]), *row[3:]))
     treatments: dict[int, list[TreatmentFact]] = defaultdict(list)
-    rows = _rows(Treatment.objects.filter(_window(since, "started_at")), _TREATMENT_FIELDS)
-    for treatment_id, patient_id, *values in rows:
-        treatments[patient_id].append(TreatmentFact(treatment_id, *values))
+    for row in treatment_rows:
+        treatments[row[1]].append(TreatmentFact(row[0], *row[2:5], moment(row[5]), *row[6:]))
     return {
         p.pk: PatientFacts(
             profile=_profile(p),
@@ -91,6 +151,21 @@ def patients_facts(
         )
         for p in patients
     }
+
+
+def _from_micros(micros: int) -> datetime:
+    """Integer microseconds since the epoch back to an aware datetime.
+
+    Reading a chunk's facts was dominated by parsing timestamps: Django's psycopg loader for
+    timestamptz subclasses psycopg's pure-Python one (a regex per value, about 17 us). On
+    PostgreSQL the column comes back as integer microseconds instead, the same instant to
+    the microsecond.
+    """
+    return _EPOCH + timedelta(microseconds=micros)
+
+
+def _as_is(value: datetime) -> datetime:
+    return value
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -103,32 +178,112 @@ class _EpochMicros(Func):
     output_field = BigIntegerField()
 
 
-def _rows(queryset: QuerySet, names: Sequence[str]) -> Iterable[list]:
-    """``values_list(*names)`` as lists, with the one timestamp column read fast.
+def _facts_statements(since: dict[int, datetime]) -> list[tuple[str, list[object]]]:
+    by_cut = _by_cut(since)
+    shape = tuple(len(ids) for ids in by_cut.values())
+    values = [value for cut, ids in by_cut.items() for value in (*ids, cut)]
+    statements = []
+    for model in (PainLog, Treatment):
+        sql, slots = _template(model, shape)
+        statements.append((sql, _fill(slots, values)))
+    return statements
 
-    Reading a chunk's facts was dominated by parsing timestamps: Django's psycopg loader for
-    timestamptz subclasses psycopg's pure-Python one (a regex per value, about 17 us). On
-    PostgreSQL the column comes back as integer microseconds since the epoch instead, the
-    same instant to the microsecond, at a fraction of the cost. Other databases read it as is.
-    """
-    moment = next(name for name in names if name in ("recorded_at", "started_at"))
-    index = names.index(moment)
-    queryset = queryset.order_by()  # the engine sorts; the model's default ordering is waste
-    if connection.vendor != "postgresql":
-        for row in queryset.values_list(*names):
-            yield list(row)
-        return
-    fields = [f"_{moment}_us" if name == moment else name for name in names]
-    annotated = queryset.annotate(**{f"_{moment}_us": _EpochMicros(F(moment))})
-    # Plain tuples from psycopg: these columns need none of Django's per-row converters.
-    sql, params = annotated.values_list(*fields).query.sql_with_params()
+
+def _fetch(statements: list[tuple[str, list[object]]]) -> list[list[tuple]]:
+    """Each statement's rows; all statements in one round trip (client-side binding)."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    for row in rows:
-        values = list(row)
-        values[index] = _EPOCH + timedelta(microseconds=values[index])
-        yield values
+        cursor.execute(
+            "; ".join(sql for sql, _ in statements), [p for _, ps in statements for p in ps]
+        )
+        results = [cursor.fetchall()]
+        for _ in statements[1:]:
+            cursor.nextset()
+            results.append(cursor.fetchall())
+    return results
+
+
+_MOMENT = {PainLog: "recorded_at", Treatment: "started_at"}
+_NAMES = {PainLog: _ENTRY_FIELDS, Treatment: _TREATMENT_FIELDS}
+
+
+def _queryset(model: type[PainLog] | type[Treatment], since: dict[int, datetime]) -> QuerySet:
+    # The engine sorts; the model's default ordering is waste.
+    return model.objects.filter(_window(since, _MOMENT[model])).order_by()
+
+
+@lru_cache(maxsize=64)
+def _template(
+    model: type[PainLog] | type[Treatment], shape: tuple[int, ...]
+) -> tuple[str, tuple[int | tuple[object], ...]]:
+    """The SELECT for patients grouped by cut as ``shape`` (ids per cut), compiled once.
+
+    Compiling the query cost about as much as running it. It is compiled here with stand-in
+    values (patient ids -1, -2, ...; cuts on distinct days of 1900) and each parameter is
+    mapped back to its position in the caller's values list (``[*ids, cut]`` per group), so
+    the mapping comes from what Django produced, not from assuming its parameter order.
+    Slots: an int is an index into the values, a 1-tuple a constant.
+    """
+    since: dict[int, datetime] = {}
+    standins: list[object] = []
+    patient = 0
+    for group, size in enumerate(shape):
+        cut = datetime(1900, 1, 1, tzinfo=UTC) + timedelta(days=group)
+        for _ in range(size):
+            patient -= 1
+            since[patient] = cut
+            standins.append(patient)
+        standins.append(cut)
+    moment = _MOMENT[model]
+    # The time as integer microseconds (see _from_micros), the temperature as a float.
+    computed = {moment: _EpochMicros(F(moment))}
+    if model is PainLog:
+        computed["temperature_c"] = Cast("temperature_c", FloatField())
+    names = [f"_{name}_" if name in computed else name for name in _NAMES[model]]
+    queryset = _queryset(model, since).annotate(
+        **{f"_{name}_": expression for name, expression in computed.items()}
+    )
+    sql, params = queryset.values_list(*names).query.sql_with_params()
+    return sql, _slots(sql, params, standins)
+
+
+_ALERT_COLUMNS = [f.attname for f in Alert._meta.concrete_fields]
+
+
+@lru_cache(maxsize=8)
+def _alerts_template(
+    alerts: Q,
+) -> tuple[str, tuple[int | tuple[object], ...], list[tuple[int, list]]]:
+    """``_template`` for one patient's alerts: SQL, slots (for ``[patient_id]``) and the
+    per-column converters Django would apply (JSON columns)."""
+    query = Alert.objects.filter(Q(patient_id=-1), alerts).query
+    compiler = query.get_compiler(connection.alias)
+    sql, params = compiler.as_sql()
+    columns = [col.target.attname for col, _, _ in compiler.select]
+    if columns != _ALERT_COLUMNS:
+        raise AssertionError(f"unexpected alert columns {columns}")
+    converters = compiler.get_converters([col for col, _, _ in compiler.select])
+    return (
+        sql,
+        _slots(sql, params, [-1]),
+        [(index, functions) for index, (functions, _) in sorted(converters.items())],
+    )
+
+
+def _slots(sql: str, params: Sequence[object], standins: list[object]) -> tuple:
+    where = {(type(v), v): i for i, v in enumerate(standins)}
+    if len(where) != len(standins):
+        raise AssertionError("stand-in values must be distinct")
+    slots: list[int | tuple[object]] = []
+    for param in params:
+        index = where.get((type(param), param))
+        slots.append((param,) if index is None else index)
+    if sorted(s for s in slots if isinstance(s, int)) != list(range(len(standins))):
+        raise AssertionError(f"cannot map the parameters of {sql!r}")
+    return tuple(slots)
+
+
+def _fill(slots: Sequence[int | tuple[object]], values: Sequence[object]) -> list[object]:
+    return [values[slot] if isinstance(slot, int) else slot[0] for slot in slots]
 
 
 def _since(patient: Patient, now: datetime, anchor: date | None) -> datetime:
@@ -139,14 +294,19 @@ def _since(patient: Patient, now: datetime, anchor: date | None) -> datetime:
     return since
 
 
-def _window(since: dict[int, datetime], column: str) -> Q:
-    """``patient IN (...) AND column >= cut``, one OR branch per distinct cut, so that the
-    chunk stays one index-range scan per patient on (patient, -time)."""
+def _by_cut(since: dict[int, datetime]) -> dict[datetime, list[int]]:
     by_cut: dict[datetime, list[int]] = defaultdict(list)
     for patient_id, cut in since.items():
         by_cut[cut].append(patient_id)
+    return by_cut
+
+
+def _window(since: dict[int, datetime], column: str) -> Q:
+    """``patient IN (...) AND column >= cut``, one OR branch per distinct cut, so that the
+    chunk stays one index-range scan per patient on (patient, -time)."""
     return reduce(
-        or_, (Q(patient_id__in=ids, **{f"{column}__gte": cut}) for cut, ids in by_cut.items())
+        or_,
+        (Q(patient_id__in=ids, **{f"{column}__gte": cut}) for cut, ids in _by_cut(since).items()),
     )
 
 

@@ -13,17 +13,20 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from journal.models import Patient
 from notify.services import alerts_announce
 from triage.domain import Level
 from triage.engine import Assessment, assess
-from triage.facts import anchors_of, patient_facts, patients_facts
+from triage.facts import anchors_of, patient_alerts_and_facts, patient_facts, patients_facts
 from triage.models import ACTIVE_STATUSES, Alert, AlertStatus, PatientAssessment
 from triage.rules import Finding
 
 ALERT_THRESHOLD = Level.CONSULT
+_DEALT_WITH = Q(status=AlertStatus.RESOLVED, resolved_by__isnull=False)
+_ACTIVE_OR_DEALT_WITH = Q(status__in=ACTIVE_STATUSES) | _DEALT_WITH
 
 
 @dataclass(slots=True)
@@ -53,14 +56,20 @@ def patient_reassess(*, patient: Patient, now: datetime) -> Reassessment:
     """Assess and open, update or resolve alerts. Must run inside the caller's transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("patient_reassess must run inside the transaction that changed the data")
-    active = list(Alert.objects.filter(patient_id=patient.pk, status__in=ACTIVE_STATUSES))
-    facts = patients_facts(patients=[patient], now=now, anchors=anchors_of(active))[patient.pk]
+    # The active alerts and the ones a clinician resolved by hand, in one query.
+    # The active alerts, the ones a clinician resolved by hand and the facts: one round trip.
+    alerts, facts = patient_alerts_and_facts(patient=patient, now=now, alerts=_ACTIVE_OR_DEALT_WITH)
+    active = [alert for alert in alerts if alert.status in ACTIVE_STATUSES]
     assessment = assess(facts)
     _store([(patient.pk, assessment)])
+    dealt_with: dict[tuple[str, str], Level] = {}
+    for alert in alerts:
+        if alert.status not in ACTIVE_STATUSES:
+            _dealt_with_add(dealt_with, alert.rule, alert.episode_key, alert.level)
     changes = _sync_alerts(
         patient=patient,
         active=active,
-        dealt_with=_dealt_with([patient.pk])[patient.pk],
+        dealt_with=dealt_with,
         findings=assessment.findings,
         now=now,
     )
@@ -141,11 +150,14 @@ def _dealt_with(patient_ids: Sequence[int]) -> dict[int, dict[tuple[str, str], L
     """
     dealt: dict[int, dict[tuple[str, str], Level]] = defaultdict(dict)
     for patient_id, rule, key, level in Alert.objects.filter(
-        patient_id__in=patient_ids, status=AlertStatus.RESOLVED, resolved_by__isnull=False
+        _DEALT_WITH, patient_id__in=patient_ids
     ).values_list("patient_id", "rule", "episode_key", "level"):
-        mine = dealt[patient_id]
-        mine[(rule, key)] = max(Level.from_code(level), mine.get((rule, key), Level(0)))
+        _dealt_with_add(dealt[patient_id], rule, key, level)
     return dealt
+
+
+def _dealt_with_add(dealt: dict[tuple[str, str], Level], rule: str, key: str, level: str) -> None:
+    dealt[(rule, key)] = max(Level.from_code(level), dealt.get((rule, key), Level(0)))
 
 
 def _sync_alerts(
@@ -178,13 +190,18 @@ def _sync_alerts(
             changes.opened.append(alert)
             continue
         rose = Level.from_code(alert.level) < finding.level
+        reopened = []
         if rose and alert.status == AlertStatus.ACKNOWLEDGED:
             # Acknowledging "book an appointment" is not acknowledging "within 24 hours".
             alert.status = AlertStatus.OPEN
             alert.acknowledged_at = None
             alert.acknowledged_by = None
-        if _copy(alert, finding, now) or rose:
-            alert.save()
+            reopened = ["status", "acknowledged_at", "acknowledged_by"]
+        changed = _copy(alert, finding, now)
+        if changed or rose:
+            # Only what changed: on most writes that is the cited entries, and rewriting the
+            # alert's texts and source passage each time cost WAL and time for nothing.
+            alert.save(update_fields=[*changed, *reopened, "updated_at"])
         if rose:
             changes.escalated.append(alert)
     for key, alert in by_key.items():
@@ -197,8 +214,8 @@ def _sync_alerts(
     return changes
 
 
-def _copy(alert: Alert, finding: Finding, now: datetime) -> bool:
-    """Bring the alert's text up to date with the finding; True if anything changed."""
+def _copy(alert: Alert, finding: Finding, now: datetime) -> list[str]:
+    """Bring the alert's text up to date with the finding; the names of what changed."""
     values = {
         "level": finding.level.code,
         "site": finding.site or "",
@@ -210,9 +227,9 @@ def _copy(alert: Alert, finding: Finding, now: datetime) -> bool:
         "source_passage": finding.source.passage,
         "entry_ids": [str(entry_id) for entry_id in finding.entries],
     }
-    changed = any(getattr(alert, name) != value for name, value in values.items())
-    for name, value in values.items():
-        setattr(alert, name, value)
+    changed = [name for name, value in values.items() if getattr(alert, name) != value]
+    for name in changed:
+        setattr(alert, name, values[name])
     if changed or alert._state.adding:
         alert.updated_at = now
     return changed

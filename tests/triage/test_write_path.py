@@ -1,0 +1,126 @@
+"""Re-assessment on a journal write: what it reads, in how many queries, and that it reads
+the same alerts and facts as the general (chunk) path."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db import transaction
+from django.utils import timezone
+
+from journal.services import pain_log_create, patient_lock
+from tests.conftest import client_for
+from tests.factories import PainLogFactory, PatientFactory, TreatmentFactory
+from triage.facts import anchors_of, patient_alerts_and_facts, patients_facts
+from triage.models import Alert
+from triage.services import _ACTIVE_OR_DEALT_WITH
+
+pytestmark = pytest.mark.django_db
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def _reference(patient, now):
+    """What the write read before it was folded into one round trip."""
+    alerts = list(Alert.objects.filter(patient=patient).filter(_ACTIVE_OR_DEALT_WITH))
+    facts = patients_facts(patients=[patient], now=now, anchors=anchors_of(alerts))
+    return alerts, facts[patient.pk]
+
+
+def _same(patient, now):
+    with transaction.atomic():
+        locked = patient_lock(patient.pk)
+        alerts, facts = patient_alerts_and_facts(
+            patient=locked, now=now, alerts=_ACTIVE_OR_DEALT_WITH
+        )
+        want_alerts, want_facts = _reference(locked, now)
+    key = lambda x: x.id  # noqa: E731
+    assert sorted(facts.entries, key=key) == sorted(want_facts.entries, key=key)
+    assert sorted(facts.treatments, key=key) == sorted(want_facts.treatments, key=key)
+    assert (facts.profile, facts.now) == (want_facts.profile, want_facts.now)
+    fields = [f.attname for f in Alert._meta.concrete_fields]
+    got = sorted(([getattr(a, n) for n in fields] for a in alerts), key=lambda r: r[0])
+    want = sorted(([getattr(a, n) for n in fields] for a in want_alerts), key=lambda r: r[0])
+    assert got == want
+    return alerts, facts
+
+
+def test_an_episode_longer_than_the_lookback_keeps_one_alert_when_written_to(patient):
+    """On day 139 the episode's start is before the cut: the write must read back to it."""
+    start = datetime(2026, 1, 5, 19, 0, tzinfo=LONDON)
+    for day in range(0, 140, 2):
+        PainLogFactory(patient=patient, severity=5, recorded_at=start + timedelta(days=day))
+    TreatmentFactory(patient=patient, started_at=start + timedelta(days=1))
+    TreatmentFactory(patient=patient, started_at=start + timedelta(days=138))
+    opened = None
+    for day in (95, 110, 125, 139):
+        at = start + timedelta(days=day, hours=1)
+        with time_machine.travel(at, tick=False):
+            pain_log_create(
+                patient=patient,
+                data={"recorded_at": at, "site": "ankle_outer", "side": "right", "severity": 5},
+            )
+            alerts, facts = _same(patient, timezone.now())
+        chronic = Alert.objects.filter(patient=patient, rule="chronic_pain")
+        assert chronic.count() == 1, f"day {day}: {list(chronic.values('status', 'episode_key'))}"
+        opened = opened or chronic.get().opened_at
+        assert chronic.get().status == "open" and chronic.get().opened_at == opened
+    # Day 139: the first entry and session (day 0 and 1) are older than LOOKBACK, yet read.
+    assert min(e.recorded_at for e in facts.entries) == start
+    assert len(facts.treatments) == 2
+    assert any(a.rule == "chronic_pain" and a.entry_ids for a in alerts)
+
+
+def test_a_write_reads_hand_resolved_alerts_with_the_active_ones(patient, clinician):
+    PainLogFactory(patient=patient, fever=True, temperature_c=38.6, redness_or_warmth=True)
+    pain_log_create(patient=patient, data=_entry(severity=4))
+    alert = Alert.objects.get(patient=patient, rule="infection_signs")
+    alert.status, alert.resolved_by, alert.resolved_at = "resolved", clinician, timezone.now()
+    alert.save()
+    alerts, _ = _same(patient, timezone.now())
+    assert alert.pk in {a.pk for a in alerts}
+    # Dealt with at that level: the next write does not reopen it.
+    pain_log_create(patient=patient, data=_entry(severity=4))
+    assert not Alert.objects.filter(patient=patient, rule="infection_signs", status="open")
+
+
+def _entry(**values):
+    return {
+        "recorded_at": timezone.now() - timedelta(minutes=1),
+        "site": "ankle_outer",
+        "side": "right",
+        **values,
+    }
+
+
+def test_a_post_with_two_months_of_history_is_a_fixed_number_of_queries(
+    django_assert_num_queries,
+):
+    patient = PatientFactory()
+    now = timezone.now()
+    for day in range(60):
+        PainLogFactory(patient=patient, recorded_at=now - timedelta(days=day, hours=1))
+        PainLogFactory(
+            patient=patient, site="achilles", recorded_at=now - timedelta(days=day, hours=2)
+        )
+    api = client_for(patient.user)
+    assert api.post("/api/v1/logs/", _json(severity=3)).status_code == 201
+    # Token and user (knox, 2), the patient (permission), savepoint, patient lock, INSERT,
+    # alerts + entries + treatments (one round trip), assessment upsert, savepoint release:
+    # 9, whatever the length of the history. Plus one UPDATE per alert whose cited entries
+    # change: here the ankle's persistent-pain alert, which now cites the new entry too (the
+    # achilles one is left alone).
+    with django_assert_num_queries(9 + 1):
+        response = api.post("/api/v1/logs/", _json(severity=3))
+    assert response.status_code == 201, response.json()
+    active = Alert.objects.filter(patient=patient, status="open").order_by("site")
+    assert [(a.rule, a.site) for a in active] == [
+        ("persistent_pain", "achilles"),
+        ("persistent_pain", "ankle_outer"),
+    ]
+    assert [response.json()["id"] in a.entry_ids for a in active] == [False, True]
+
+
+def _json(**values):
+    return {**_entry(**values), "recorded_at": (timezone.now() - timedelta(minutes=1)).isoformat()}
