@@ -49,6 +49,9 @@ def browser():
         "--no-sandbox",
         "--disable-gpu",
         "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
         "--disable-dev-shm-usage",
         "--window-size=1400,1000",
     ):
@@ -61,7 +64,7 @@ def browser():
     driver.quit()
 
 
-def _wait(driver, condition, seconds: int = 15):
+def _wait(driver, condition, seconds: int = 30):  # generous: CI shares 2 cores
     return WebDriverWait(driver, seconds).until(condition)
 
 
