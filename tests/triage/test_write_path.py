@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from journal.services import pain_log_create, patient_lock
@@ -111,7 +111,9 @@ def test_a_post_with_two_months_of_history_is_a_fixed_number_of_queries(
     # 9, whatever the length of the history. Plus one UPDATE per alert whose cited entries
     # change: here the ankle's persistent-pain alert, which now cites the new entry too (the
     # achilles one is left alone).
-    with django_assert_num_queries(9 + 1):
+    # SQLite runs one statement per execute, so there the round trip is three queries.
+    queries = 9 if connection.vendor == "postgresql" else 11
+    with django_assert_num_queries(queries + 1):
         response = api.post("/api/v1/logs/", _json(severity=3))
     assert response.status_code == 201, response.json()
     active = Alert.objects.filter(patient=patient, status="open").order_by("site")
