@@ -695,8 +695,15 @@ class AuditedListMixin:
         raise Http404  # the list shows everything; the patient page has the context
 
 
-class PatientSiteColumnsMixin:
-    """The patient and the place, in words, for lists of patient-reported rows."""
+class PatientRowsListMixin:
+    """Read-only lists of patient-reported rows: searched by patient, paged without a full
+    count, with the patient and the place in words."""
+
+    list_display_links = None
+    search_fields = ("patient__user__email",)
+    search_help_text = "Search by patient email"
+    list_per_page = 50
+    show_full_result_count = False
 
     @admin.display(description="Patient")
     def patient_email(self, obj: PainLog | Treatment) -> str:
@@ -708,14 +715,9 @@ class PatientSiteColumnsMixin:
 
 
 @admin.register(PainLog, site=clinic_site)
-class PainLogAdmin(AuditedListMixin, ReadOnlyMixin, PatientSiteColumnsMixin, WorkspaceAdmin):
+class PainLogAdmin(AuditedListMixin, ReadOnlyMixin, PatientRowsListMixin, WorkspaceAdmin):
     list_display = ("recorded", "patient_email", "where", "severity", "swelling")
-    list_display_links = None
     list_filter = ("site", "side", "swelling")
-    search_fields = ("patient__user__email",)
-    search_help_text = "Search by patient email"
-    list_per_page = 50
-    show_full_result_count = False
     ordering = ("-recorded_at", "-id")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PainLog]:
@@ -727,15 +729,10 @@ class PainLogAdmin(AuditedListMixin, ReadOnlyMixin, PatientSiteColumnsMixin, Wor
 
 
 @admin.register(Treatment, site=clinic_site)
-class TreatmentAdmin(AuditedListMixin, ReadOnlyMixin, PatientSiteColumnsMixin, WorkspaceAdmin):
+class TreatmentAdmin(AuditedListMixin, ReadOnlyMixin, PatientRowsListMixin, WorkspaceAdmin):
     access_action = AccessAction.TREATMENT_LIST
     list_display = ("started", "patient_email", "kind", "where", "minutes", "skin_reaction")
-    list_display_links = None
     list_filter = ("kind", "site", "side")
-    search_fields = ("patient__user__email",)
-    search_help_text = "Search by patient email"
-    list_per_page = 50
-    show_full_result_count = False
     ordering = ("-started_at", "-id")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Treatment]:
