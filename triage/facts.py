@@ -4,9 +4,10 @@ with a journal write's alerts in the same one)."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache, reduce
 from operator import or_
@@ -20,7 +21,7 @@ from journal.models import PAIN_LOG_FINDINGS, PainLog, Patient, Treatment
 from journal.timezones import zone
 from triage.domain import Entry, PatientFacts, Profile
 from triage.domain import Treatment as TreatmentFact
-from triage.models import ACTIVE_STATUSES, Alert
+from triage.models import ACTIVE_STATUSES, Alert, PatientAssessment
 from triage.rules import LOOKBACK
 
 _ENTRY_FIELDS = ("id", "patient_id", *PAIN_LOG_FINDINGS)
@@ -92,25 +93,51 @@ def patients_facts(
     return _build(patients, now, *_fetch(_facts_statements(since)), _from_micros)
 
 
-def patient_alerts_and_facts(
-    *, patient: Patient, now: datetime, alerts: Q
-) -> tuple[list[Alert], PatientFacts]:
-    """The patient's alerts matching ``alerts`` (which must include the active ones) and
-    their facts, as ``patients_facts`` would give them with those alerts' anchors.
+Statement = tuple[str, Sequence[object]]
 
-    A journal write needs both. On PostgreSQL they come in one round trip: the facts are
-    read from the usual cut at the same time, and read again only in the rare case that an
-    active alert's episode starts before it.
+
+@dataclass(frozen=True, slots=True)
+class WriteReads:
+    """What a journal write's re-assessment reads, in one round trip on PostgreSQL."""
+
+    alerts: list[Alert]  # those matching the caller's filter (the active ones among them)
+    facts: PatientFacts
+    # The stored assessment's (level, open_episodes, next_change_at); None when there is none.
+    stored: tuple[str, list, datetime | None] | None
+
+
+def patient_alerts_and_facts(
+    *, patient: Patient, now: datetime, alerts: Q, lead: Sequence[Statement] = ()
+) -> WriteReads:
+    """The patient's alerts matching ``alerts`` (which must include the active ones), their
+    facts as ``patients_facts`` would give them with those alerts' anchors, and the stored
+    assessment.
+
+    A journal write needs all three. ``lead`` are the write's own statements (an INSERT),
+    run first. On PostgreSQL everything goes in one round trip, the facts read from the
+    usual cut, and read again only in the rare case that an active alert's episode starts
+    before it. Each statement sees what the ones before it wrote.
     """
+    stored_query = PatientAssessment.objects.filter(patient_id=patient.pk).values_list(
+        "level", "open_episodes", "next_change_at"
+    )
     if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            for sql, params in lead:
+                cursor.execute(sql, params)
         found = list(Alert.objects.filter(Q(patient_id=patient.pk), alerts))
-        return found, patients_facts(patients=[patient], now=now, anchors=anchors_of(found))[
-            patient.pk
-        ]
+        facts = patients_facts(patients=[patient], now=now, anchors=anchors_of(found))
+        return WriteReads(found, facts[patient.pk], stored_query.first())
     since = {patient.pk: _since(patient, now, None)}
     alerts_sql, alerts_slots, converters = _alerts_template(alerts)
-    found_rows, entry_rows, treatment_rows = _fetch(
-        [(alerts_sql, _fill(alerts_slots, [patient.pk])), *_facts_statements(since)]
+    stored_sql, stored_slots = _stored_template()
+    *_, found_rows, stored_rows, entry_rows, treatment_rows = _fetch(
+        [
+            *lead,
+            (alerts_sql, _fill(alerts_slots, [patient.pk])),
+            (stored_sql, _fill(stored_slots, [patient.pk])),
+            *_facts_statements(since),
+        ]
     )
     found = []
     for row in found_rows:
@@ -119,11 +146,21 @@ def patient_alerts_and_facts(
             for function in functions:
                 values[index] = function(values[index], None, connection)
         found.append(Alert.from_db(connection.alias, _ALERT_COLUMNS, values))
+    stored = None
+    if stored_rows:
+        level, episodes, next_change = stored_rows[0]
+        # Django reads jsonb as text and decodes it in JSONField.from_db_value.
+        stored = (
+            level,
+            json.loads(episodes) if isinstance(episodes, str) else episodes,
+            next_change,
+        )
     anchor = anchors_of(found).get(patient.pk)
     if anchor is not None and _since(patient, now, anchor) < since[patient.pk]:
         facts = patients_facts(patients=[patient], now=now, anchors={patient.pk: anchor})
-        return found, facts[patient.pk]
-    return found, _build([patient], now, entry_rows, treatment_rows, _from_micros)[patient.pk]
+        return WriteReads(found, facts[patient.pk], stored)
+    facts = _build([patient], now, entry_rows, treatment_rows, _from_micros)
+    return WriteReads(found, facts[patient.pk], stored)
 
 
 def _build(
@@ -178,7 +215,7 @@ class _EpochMicros(Func):
     output_field = BigIntegerField()
 
 
-def _facts_statements(since: dict[int, datetime]) -> list[tuple[str, list[object]]]:
+def _facts_statements(since: dict[int, datetime]) -> list[Statement]:
     by_cut = _by_cut(since)
     shape = tuple(len(ids) for ids in by_cut.values())
     values = [value for cut, ids in by_cut.items() for value in (*ids, cut)]
@@ -189,16 +226,17 @@ def _facts_statements(since: dict[int, datetime]) -> list[tuple[str, list[object
     return statements
 
 
-def _fetch(statements: list[tuple[str, list[object]]]) -> list[list[tuple]]:
-    """Each statement's rows; all statements in one round trip (client-side binding)."""
+def _fetch(statements: Sequence[Statement]) -> list[list[tuple]]:
+    """Each statement's rows ([] for one without, an INSERT); all statements in one round
+    trip (client-side binding). PostgreSQL runs them in order, each with a fresh snapshot."""
     with connection.cursor() as cursor:
         cursor.execute(
             "; ".join(sql for sql, _ in statements), [p for _, ps in statements for p in ps]
         )
-        results = [cursor.fetchall()]
+        results = [cursor.fetchall() if cursor.description is not None else []]
         for _ in statements[1:]:
             cursor.nextset()
-            results.append(cursor.fetchall())
+            results.append(cursor.fetchall() if cursor.description is not None else [])
     return results
 
 
@@ -267,6 +305,16 @@ def _alerts_template(
         _slots(sql, params, [-1]),
         [(index, functions) for index, (functions, _) in sorted(converters.items())],
     )
+
+
+@lru_cache(maxsize=1)
+def _stored_template() -> tuple[str, tuple[int | tuple[object], ...]]:
+    """``_template`` for the stored assessment's level, open episodes and next change."""
+    query = PatientAssessment.objects.filter(patient_id=-1).values_list(
+        "level", "open_episodes", "next_change_at"
+    )
+    sql, params = query.query.sql_with_params()
+    return sql, _slots(sql, params, [-1])
 
 
 def _slots(sql: str, params: Sequence[object], standins: list[object]) -> tuple:

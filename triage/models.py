@@ -119,7 +119,9 @@ class PatientAssessment(models.Model):
 
     ``open_episodes`` lists the episodes still open at ``assessed_at`` (site, side, first and
     latest local day), so that the reminder sweep can ask about a site the patient has gone
-    quiet on without re-reading their journal.
+    quiet on without re-reading their journal. A journal write whose re-assessment leaves
+    level, episodes and next change as they were does not rewrite the row: ``assessed_at``
+    is when the stored assessment was last made different (or by the sweep, last checked).
     """
 
     patient = models.OneToOneField(

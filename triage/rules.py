@@ -412,6 +412,11 @@ def _trend(ep: Episode) -> _Trend | None:
     return _Trend(first_pain_day, latest_day, latest, recent, week)
 
 
+def _trends(facts: PatientFacts) -> tuple[tuple[Episode, _Trend | None], ...]:
+    """Each active episode with its trend, worked out once per assessment for three rules."""
+    return _memo(facts, "trends", lambda: tuple((ep, _trend(ep)) for ep in _episodes(facts)))
+
+
 def _trend_entries(ep: Episode, trend: _Trend) -> list[Entry]:
     since = trend.latest_day - timedelta(days=WORSENING_WINDOW_DAYS)
     return [
@@ -543,8 +548,7 @@ def _sudden_onset(facts: PatientFacts) -> Iterable[_Hit]:
 
 
 def _persistent_pain(facts: PatientFacts) -> Iterable[_Hit]:
-    for ep in _episodes(facts):
-        trend = _trend(ep)
+    for ep, trend in _trends(facts):
         if trend is None or trend.days_in_pain < PERSISTENT_PAIN_DAYS or trend.improving:
             continue
         peak = max(trend.recent) if trend.recent else trend.latest
@@ -562,8 +566,7 @@ def _persistent_pain(facts: PatientFacts) -> Iterable[_Hit]:
 
 
 def _worsening_pain(facts: PatientFacts) -> Iterable[_Hit]:
-    for ep in _episodes(facts):
-        trend = _trend(ep)
+    for ep, trend in _trends(facts):
         if trend is None or not trend.worsening:
             continue
         yield _hit(
@@ -578,8 +581,7 @@ def _worsening_pain(facts: PatientFacts) -> Iterable[_Hit]:
 
 
 def _chronic_pain(facts: PatientFacts) -> Iterable[_Hit]:
-    for ep in _episodes(facts):
-        trend = _trend(ep)
+    for ep, trend in _trends(facts):
         if trend is None or trend.days_in_pain <= CHRONIC_PAIN_DAYS:
             continue
         first = [e for e, d in zip(ep.entries, ep.days, strict=True) if d == trend.first_pain_day]
@@ -823,12 +825,15 @@ def _ice_heat_too_often(facts: PatientFacts) -> Iterable[_Hit]:
 
 def _heat_with_swelling(facts: PatientFacts) -> Iterable[_Hit]:
     tz = facts.profile.timezone
+    heat = [t for t in _recent_sessions(facts) if t.kind == "heat"]
+    if not heat:  # the usual case: no need to date every swollen entry
+        return
     swollen_days = {
         (e.site, e.side, local_date(e.recorded_at, tz))
         for e in facts.entries
         if e.swelling != SWELLING_NONE
     }
-    for place, sessions in _by_place(_recent_sessions(facts)):
+    for place, sessions in _by_place(heat):
         hits = [
             t
             for t in sessions

@@ -13,7 +13,7 @@ from journal.services import pain_log_create, patient_lock
 from tests.conftest import client_for
 from tests.factories import PainLogFactory, PatientFactory, TreatmentFactory
 from triage.facts import anchors_of, patient_alerts_and_facts, patients_facts
-from triage.models import Alert
+from triage.models import Alert, PatientAssessment
 from triage.services import _ACTIVE_OR_DEALT_WITH
 
 pytestmark = pytest.mark.django_db
@@ -31,10 +31,10 @@ def _reference(patient, now):
 def _same(patient, now):
     with transaction.atomic():
         locked = patient_lock(patient.pk)
-        alerts, facts = patient_alerts_and_facts(
-            patient=locked, now=now, alerts=_ACTIVE_OR_DEALT_WITH
-        )
+        reads = patient_alerts_and_facts(patient=locked, now=now, alerts=_ACTIVE_OR_DEALT_WITH)
+        alerts, facts = reads.alerts, reads.facts
         want_alerts, want_facts = _reference(locked, now)
+        stored = PatientAssessment.objects.filter(patient=patient).first()
     key = lambda x: x.id  # noqa: E731
     assert sorted(facts.entries, key=key) == sorted(want_facts.entries, key=key)
     assert sorted(facts.treatments, key=key) == sorted(want_facts.treatments, key=key)
@@ -43,6 +43,8 @@ def _same(patient, now):
     got = sorted(([getattr(a, n) for n in fields] for a in alerts), key=lambda r: r[0])
     want = sorted(([getattr(a, n) for n in fields] for a in want_alerts), key=lambda r: r[0])
     assert got == want
+    want_stored = stored and (stored.level, stored.open_episodes, stored.next_change_at)
+    assert reads.stored == want_stored
     return alerts, facts
 
 
@@ -106,13 +108,14 @@ def test_a_post_with_two_months_of_history_is_a_fixed_number_of_queries(
         )
     api = client_for(patient.user)
     assert api.post("/api/v1/logs/", _json(severity=3)).status_code == 201
-    # Token and user (knox, 2), the patient (permission), savepoint, patient lock, INSERT,
-    # alerts + entries + treatments (one round trip), assessment upsert, savepoint release:
-    # 9, whatever the length of the history. Plus one UPDATE per alert whose cited entries
-    # change: here the ankle's persistent-pain alert, which now cites the new entry too (the
-    # achilles one is left alone).
-    # SQLite runs one statement per execute, so there the round trip is three queries.
-    queries = 9 if connection.vendor == "postgresql" else 11
+    # Token and user (knox, 2), the patient (permission), savepoint, patient lock, then one
+    # round trip: INSERT + alerts + stored assessment + entries + treatments, savepoint
+    # release: 7, whatever the length of the history. The assessment row is not rewritten:
+    # the entry changes none of level, open episodes or next change. Plus one UPDATE per
+    # alert whose cited entries change: here the ankle's persistent-pain alert, which now
+    # cites the new entry too (the achilles one is left alone).
+    # SQLite runs one statement per execute, so there the round trip is five queries.
+    queries = 7 if connection.vendor == "postgresql" else 11
     with django_assert_num_queries(queries + 1):
         response = api.post("/api/v1/logs/", _json(severity=3))
     assert response.status_code == 201, response.json()
@@ -126,3 +129,28 @@ def test_a_post_with_two_months_of_history_is_a_fixed_number_of_queries(
 
 def _json(**values):
     return {**_entry(**values), "recorded_at": (timezone.now() - timedelta(minutes=1)).isoformat()}
+
+
+def test_a_write_rewrites_the_stored_assessment_only_when_it_changes(
+    patient, django_assert_num_queries
+):
+    api = client_for(patient.user)
+    assert api.post("/api/v1/logs/", _json(severity=2)).status_code == 201
+    first = PatientAssessment.objects.get(patient=patient)
+    assert first.level == "self_care" and len(first.open_episodes) == 1
+    # Same day, same place, same level: nothing the row holds changes, so it is left alone.
+    assert api.post("/api/v1/logs/", _json(severity=3)).status_code == 201
+    assert PatientAssessment.objects.get(patient=patient).assessed_at == first.assessed_at
+    # A red flag changes the level: the row follows in the same transaction.
+    response = api.post("/api/v1/logs/", _json(severity=3, can_bear_weight=False))
+    assert response.status_code == 201
+    stored = PatientAssessment.objects.get(patient=patient)
+    assert stored.level == response.json()["triage"]["level"] != "self_care"
+    assert stored.assessed_at > first.assessed_at
+    # A new place opens an episode: the row lists it.
+    response = api.post("/api/v1/logs/", _json(site="arch", side="left", severity=2))
+    assert response.status_code == 201
+    places = {
+        (e["site"], e["side"]) for e in PatientAssessment.objects.get(patient=patient).open_episodes
+    }
+    assert places == {("ankle_outer", "right"), ("arch", "left")}
