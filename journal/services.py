@@ -11,6 +11,7 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from knox.models import AuthToken
 from knox.settings import knox_settings
@@ -18,6 +19,7 @@ from knox.settings import knox_settings
 from accounts.models import User, normalize_email
 from accounts.services import email_verification_send
 from journal.bulk import copy_insert, insert_statement
+from journal.compiled import CompiledSelect
 from journal.models import PAIN_LOG_CONTENT, PainLog, Patient, Treatment
 from notify.services import reminder_reschedule, timer_cancel, treatment_timer_sync
 from triage.services import Reassessment, patient_reassess
@@ -29,10 +31,22 @@ REMINDER_FIELDS = {"timezone", "reminder_time", "reminders_enabled"}
 SYNC_FIELDS = PAIN_LOG_CONTENT
 
 
+_PATIENT_FOR_UPDATE = CompiledSelect(
+    Patient, lambda pk: Patient.objects.select_for_update().filter(pk=pk)
+)
+
+
 def patient_lock(patient_id: int) -> Patient:
     """Serialise writes for one patient; call inside transaction.atomic."""
     # On PostgreSQL this is SELECT ... FOR UPDATE; SQLite serialises writers anyway.
-    return Patient.objects.select_for_update().get(pk=patient_id)
+    # Compiled once: every journal write starts here (bench/RESULTS.md). Django checks for
+    # the transaction when it compiles; compiled once, the check is ours.
+    if connection.get_autocommit():
+        raise TransactionManagementError("patient_lock must run inside transaction.atomic")
+    patient = _PATIENT_FOR_UPDATE.one(patient_id)
+    if patient is None:
+        raise Patient.DoesNotExist(f"no patient {patient_id}")
+    return patient
 
 
 # --- accounts -----------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from django.utils import timezone
@@ -11,6 +12,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from accounts.services import account_erase
@@ -40,6 +42,17 @@ from journal.api.serializers import (
 from journal.models import PainLog, Treatment
 from journal.sites import CATALOGUE
 from triage.api.serializers import TriageSerializer
+
+
+@cache
+def _representer(serializer_class: type[Serializer]) -> Serializer:
+    """One instance per output serializer, shared by every write's response.
+
+    A ModelSerializer builds its fields (deep copies of the declared ones) per instance, a
+    millisecond a write; ``to_representation`` keeps nothing between calls, and these have
+    no context (no request, no hyperlinks) to keep apart.
+    """
+    return serializer_class()
 
 
 class MeView(GenericAPIView):
@@ -115,8 +128,8 @@ class PatientObjectViewSet(
 
     def _written(self, written: services.Written[Any]) -> dict[str, Any]:
         return {
-            **self.output_serializer(written.obj).data,
-            "triage": TriageSerializer(written.triage.assessment).data,
+            **_representer(self.output_serializer).to_representation(written.obj),
+            "triage": _representer(TriageSerializer).to_representation(written.triage.assessment),
         }
 
     def perform_write_create(self, data: dict[str, Any]) -> services.Written[Any]:
