@@ -3,11 +3,15 @@
 Ours: the real endpoint (validation, patient lock, insert, triage re-assessment, alert rows)
 for patients with 60 days of two-site history. Baseline: the smallest authenticated DRF
 view that creates one entry (bench/minimal_urls.py), same server, same clients, same run.
-Each client is one patient on one keep-alive connection, posting back to back; each view has
-its own patients. Rounds alternate ours/baseline so drift on a shared machine hits both.
+Each client posts back to back on one keep-alive connection for ``--patients`` patients of
+its own, in turn (25: each journal gains a few entries a bench, as a person's would); each
+view has its own patients. Rounds alternate ours/baseline so drift on a shared machine hits
+both. With ``--stress 1`` (the default) it then measures the old shape too, one patient per
+client: each journal grows by hundreds of entries in the bench's three and a half days, so
+every write re-assesses and cites ever more (reported, no goal).
 
     .venv/bin/python bench/post_throughput.py [--clients 8] [--seconds 10] [--rounds 3]
-        [--workers 2] [--threads 4]
+        [--workers 2] [--threads 4] [--patients 25] [--stress 1]
 """
 
 from __future__ import annotations

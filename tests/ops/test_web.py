@@ -170,3 +170,24 @@ def test_log_lines_written_in_a_task_carry_its_name_and_id():
     assert line["message"] == "inside"
     assert line["task"] == "tests.task_probe"
     assert line["task_id"] == result.id
+
+
+def test_a_gunicorn_worker_freezes_what_loading_the_views_made():
+    # config/gunicorn.py's post_worker_init: every view module imported, then the objects
+    # that exist at that point moved out of the collector's sight.
+    import gc
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "config" / "gunicorn.py"
+    spec = importlib.util.spec_from_file_location("gunicorn_settings", path)
+    assert spec and spec.loader
+    settings = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(settings)
+    assert settings.worker_class == "gthread"
+    before = gc.get_freeze_count()
+    try:
+        settings.post_worker_init(None)
+        assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()
