@@ -115,9 +115,7 @@ def start_server(port: int, workers: int, threads: int) -> subprocess.Popen[byte
     raise RuntimeError("gunicorn did not start")
 
 
-def load(
-    port: int, path: str, tokens: list[list[str]], seconds: float
-) -> tuple[int, list[float]]:
+def load(port: int, path: str, tokens: list[list[str]], seconds: float) -> tuple[int, list[float]]:
     """Every client (one list of patients' tokens each, taken in turn on one keep-alive
     connection) posts back to back for ``seconds``; returns (requests, latencies)."""
     latencies: list[float] = []
