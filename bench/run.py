@@ -46,13 +46,19 @@ def machine() -> str:
 
 def database_version() -> str:
     code = (  # the server, not the (not yet created) benchmark database
+        # From the repository root: run inside bench/, `import clinic` found bench/clinic.py.
+        "import sys; sys.path.append('bench')\n"
         "import _setup; from django.db import connection\n"
         "with connection._nodb_cursor() as c:\n"
         "    c.execute('show server_version'); print(c.fetchone()[0].split()[0])"
     )
     try:
         out = subprocess.run(  # noqa: S603
-            [sys.executable, "-c", code], cwd=BENCH, capture_output=True, text=True, check=True
+            [sys.executable, "-c", code],
+            cwd=BENCH.parent,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         return f"PostgreSQL {out.stdout.strip()}"
     except subprocess.CalledProcessError:
