@@ -17,6 +17,7 @@ from django.db import connection
 from django.db.models import BigIntegerField, F, FloatField, Func, Min, Q, QuerySet
 from django.db.models.functions import Cast
 
+from journal.compiled import Converters, instance, model_columns
 from journal.models import PAIN_LOG_FINDINGS, PainLog, Patient, Treatment
 from journal.timezones import zone
 from triage.domain import Entry, PatientFacts, Profile
@@ -129,7 +130,7 @@ def patient_alerts_and_facts(
         facts = patients_facts(patients=[patient], now=now, anchors=anchors_of(found))
         return WriteReads(found, facts[patient.pk], stored_query.first())
     since = {patient.pk: _since(patient, now, None)}
-    alerts_sql, alerts_slots, converters = _alerts_template(alerts)
+    alerts_sql, alerts_slots, columns, converters = _alerts_template(alerts)
     stored_sql, stored_slots = _stored_template()
     *_, found_rows, stored_rows, entry_rows, treatment_rows = _fetch(
         [
@@ -139,13 +140,7 @@ def patient_alerts_and_facts(
             *_facts_statements(since),
         ]
     )
-    found = []
-    for row in found_rows:
-        values = list(row)
-        for index, functions in converters:
-            for function in functions:
-                values[index] = function(values[index], None, connection)
-        found.append(Alert.from_db(connection.alias, _ALERT_COLUMNS, values))
+    found = [instance(Alert, columns, converters, row) for row in found_rows]
     stored = None
     if stored_rows:
         level, episodes, next_change = stored_rows[0]
@@ -284,27 +279,15 @@ def _template(
     return sql, _slots(sql, params, standins)
 
 
-_ALERT_COLUMNS = [f.attname for f in Alert._meta.concrete_fields]
-
-
 @lru_cache(maxsize=8)
 def _alerts_template(
     alerts: Q,
-) -> tuple[str, tuple[int | tuple[object], ...], list[tuple[int, list]]]:
-    """``_template`` for one patient's alerts: SQL, slots (for ``[patient_id]``) and the
-    per-column converters Django would apply (JSON columns)."""
-    query = Alert.objects.filter(Q(patient_id=-1), alerts).query
-    compiler = query.get_compiler(connection.alias)
+) -> tuple[str, tuple[int | tuple[object], ...], list[str], Converters]:
+    """``_template`` for one patient's alerts: SQL, slots (for ``[patient_id]``), columns and
+    the per-column converters Django would apply (JSON columns)."""
+    compiler = Alert.objects.filter(Q(patient_id=-1), alerts).query.get_compiler(connection.alias)
     sql, params = compiler.as_sql()
-    columns = [col.target.attname for col, _, _ in compiler.select]
-    if columns != _ALERT_COLUMNS:
-        raise AssertionError(f"unexpected alert columns {columns}")
-    converters = compiler.get_converters([col for col, _, _ in compiler.select])
-    return (
-        sql,
-        _slots(sql, params, [-1]),
-        [(index, functions) for index, (functions, _) in sorted(converters.items())],
-    )
+    return sql, _slots(sql, params, [-1]), *model_columns(Alert, compiler)
 
 
 @lru_cache(maxsize=1)
