@@ -1,4 +1,5 @@
-"""COPY inserts store exactly what bulk_create would, and skip conflicting rows on request."""
+"""COPY inserts store exactly what bulk_create would, and skip conflicting rows on request;
+a single-statement INSERT stores what save would."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
-from journal.bulk import copy_insert
+from journal.bulk import copy_insert, insert_statement
 from journal.models import PainLog
 from notify.models import Message
 from tests.factories import PatientFactory
@@ -21,11 +23,10 @@ def _fields(log: PainLog) -> dict:
     return {f.attname: getattr(log, f.attname) for f in PainLog._meta.concrete_fields}
 
 
-def test_copied_rows_read_back_like_bulk_created_ones(patient):
-    at = timezone.now() - timedelta(hours=1)
-    values = {
+def _values(patient) -> dict:
+    return {
         "patient_id": patient.pk,
-        "recorded_at": at,
+        "recorded_at": timezone.now() - timedelta(hours=1),
         "site": "achilles",
         "side": "left",
         "severity": 7,
@@ -34,6 +35,11 @@ def test_copied_rows_read_back_like_bulk_created_ones(patient):
         "temperature_c": Decimal("38.5"),
         "notes": "Tab\tnewline\nbackslash\\ and ünïcode",
     }
+
+
+def test_copied_rows_read_back_like_bulk_created_ones(patient):
+    values = _values(patient)
+    at = values["recorded_at"]
     copied, made = PainLog(id=uuid.uuid4(), **values), PainLog(id=uuid.uuid4(), **values)
     assert copy_insert([copied]) == [copied.pk]
     PainLog.objects.bulk_create([made])
@@ -70,3 +76,25 @@ def test_conflicting_rows_are_skipped_and_left_out_of_the_result():
     assert Message.objects.get(pk=fresh.pk).data == {"nested": ["json", 1]}
     # Twice in one transaction: the staging table does not outlive its call.
     assert copy_insert([_message("reminder:third", patient)], ignore_conflicts=True)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's write path only")
+def test_an_insert_statement_stores_what_save_would(patient):
+    values = _values(patient)
+    sent, saved = PainLog(id=uuid.uuid4(), **values), PainLog(id=uuid.uuid4(), **values)
+    sql, params = insert_statement(sent)
+    assert sent.created_at is not None  # auto_now_add filled, as save() fills it
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+    saved.save(force_insert=True)
+    a, b = _fields(PainLog.objects.get(pk=sent.pk)), _fields(PainLog.objects.get(pk=saved.pk))
+    assert a.pop("id") != b.pop("id")
+    assert a.pop("created_at") == sent.created_at and b.pop("created_at") is not None
+    assert a.pop("updated_at") == sent.updated_at and b.pop("updated_at") is not None
+    assert a == b
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="the other databases")
+def test_elsewhere_an_insert_statement_is_refused_and_save_is_used(patient):
+    with pytest.raises(ValueError, match="no single-statement insert"):
+        insert_statement(PainLog(**_values(patient)))
