@@ -343,6 +343,43 @@ def test_broker_down_while_the_alert_is_created_then_back_delivers_exactly_once(
         worker.stop()
 
 
+def test_a_broker_outage_while_a_task_waits_for_its_time_loses_no_alert(broker, smtp_server):
+    """A task waiting for its countdown (a delivery retry) when the broker goes away.
+
+    celery 5.7.0's worker exits then: it closes a channel whose transport it has already let
+    go of (AttributeError in kombu's restore_unacked). Workers run under a supervisor that
+    restarts them (README, "Processes"); an alert raised meanwhile waits in the outbox, so
+    the restarted worker's sweep sends it, once.
+    """
+    patient = PatientFactory(alert_channels=["email"])
+    worker = WorkerProcess(env=_worker_env(broker, smtp_server), name="outage").start()
+    try:
+        sweep_outbox.apply_async(countdown=120)
+        time.sleep(2)  # for the worker to take it in
+        connected = worker.log.read_text().count("Connected to redis")
+        broker.stop()
+        response = client_for(patient.user).post(LOGS, _entry(severity=9))
+        assert response.status_code == 201
+        assert Message.objects.get(patient=patient).status == "pending"
+        time.sleep(3)  # the worker finds the broker gone
+        broker.start()
+        deadline = time.monotonic() + 60
+        while worker.log.read_text().count("Connected to redis") <= connected:
+            if worker.process is None or worker.process.poll() is not None:
+                worker.start()  # what the supervisor does
+                break
+            assert time.monotonic() < deadline, worker.log.read_text()[-3000:]
+            time.sleep(0.2)
+        sweep_outbox.delay()  # beat's every-minute tick
+        smtp_server.wait_for(1, timeout=30)
+        sweep_outbox.delay()
+        time.sleep(2)
+        assert len(smtp_server.messages) == 1
+        assert Message.objects.get(patient=patient).status == "sent"
+    finally:
+        worker.stop()
+
+
 class _StallingHandler(_SmtpHandler):
     """Holds the first DATA until the client goes away (it is cancelled then, as a real
     server discards a message whose sender hung up before the 250 reply)."""
