@@ -119,16 +119,16 @@ def patient_alerts_and_facts(
     usual cut, and read again only in the rare case that an active alert's episode starts
     before it. Each statement sees what the ones before it wrote.
     """
-    stored_query = PatientAssessment.objects.filter(patient_id=patient.pk).values_list(
-        "level", "open_episodes", "next_change_at"
-    )
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             for sql, params in lead:
                 cursor.execute(sql, params)
         found = list(Alert.objects.filter(Q(patient_id=patient.pk), alerts))
         facts = patients_facts(patients=[patient], now=now, anchors=anchors_of(found))
-        return WriteReads(found, facts[patient.pk], stored_query.first())
+        stored = PatientAssessment.objects.filter(patient_id=patient.pk).values_list(
+            "level", "open_episodes", "next_change_at"
+        )
+        return WriteReads(found, facts[patient.pk], stored.first())
     since = {patient.pk: _since(patient, now, None)}
     alerts_sql, alerts_slots, columns, converters = _alerts_template(alerts)
     stored_sql, stored_slots = _stored_template()
