@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from journal.models import PainLog, Patient, Treatment
 from notify.models import DeliveryAttempt, Device, Message
-from triage.models import Alert
+from triage.models import Alert, PatientAssessment
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +24,7 @@ class AccountExport:
     pain_logs: QuerySet[PainLog]
     treatments: QuerySet[Treatment]
     alerts: QuerySet[Alert]
+    assessment: PatientAssessment | None  # the latest stored triage assessment
     devices: QuerySet[Device]
     messages: QuerySet[Message]
     care_team: QuerySet[User]
@@ -31,7 +32,7 @@ class AccountExport:
 
 def account_export(*, user: User) -> AccountExport:
     """For the patient API only (IsPatient): every query filters on the caller's own id."""
-    patient = Patient.objects.select_related("user").get(pk=user.pk)
+    patient = Patient.objects.select_related("user", "assessment").get(pk=user.pk)
     return AccountExport(
         exported_at=timezone.now(),
         user=patient.user,
@@ -39,6 +40,7 @@ def account_export(*, user: User) -> AccountExport:
         pain_logs=PainLog.objects.filter(patient_id=user.pk).order_by("recorded_at", "id"),
         treatments=Treatment.objects.filter(patient_id=user.pk).order_by("started_at", "id"),
         alerts=Alert.objects.filter(patient_id=user.pk).order_by("opened_at", "id"),
+        assessment=getattr(patient, "assessment", None),
         devices=Device.objects.filter(patient_id=user.pk).order_by("created_at", "id"),
         messages=(
             Message.objects.filter(patient_id=user.pk)

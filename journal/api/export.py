@@ -15,6 +15,7 @@ from journal.api.permissions import IsPatient
 from journal.api.serializers import MeSerializer, PainLogOutputSerializer, TreatmentOutputSerializer
 from notify.models import DeliveryAttempt, Device, Message, MessageKind
 from triage.api.serializers import AlertOutputSerializer
+from triage.models import LevelChoice, PatientAssessment, PatientReach
 
 
 class ExportAccountSerializer(serializers.Serializer):
@@ -70,6 +71,46 @@ class ExportMessageSerializer(serializers.ModelSerializer):
         return "" if message.kind == MessageKind.ACCOUNT else message.body
 
 
+class ExportAlertSerializer(AlertOutputSerializer):
+    """An alert with what it rests on and whether its message reached the patient."""
+
+    entry_ids = serializers.ListField(
+        child=serializers.UUIDField(), help_text="The entries the alert cites"
+    )
+    patient_reach = serializers.ChoiceField(
+        choices=PatientReach.choices,
+        help_text='Whether the message about it reached you; "" when none was sent',
+    )
+
+    class Meta(AlertOutputSerializer.Meta):
+        fields = [
+            *AlertOutputSerializer.Meta.fields,
+            "reason",
+            "source_file",
+            "source_passage",
+            "episode_start",
+            "entry_ids",
+            "patient_reach",
+            "reach_note",
+        ]
+        read_only_fields = fields
+
+
+class ExportAssessmentSerializer(serializers.ModelSerializer):
+    """The latest triage assessment kept for you (what the clinician's list sorts by)."""
+
+    level = serializers.ChoiceField(choices=LevelChoice.choices)
+    open_episodes = serializers.ListField(
+        child=serializers.DictField(child=serializers.CharField()),
+        help_text="Episodes still open: site, side, start and latest_day (local dates)",
+    )
+
+    class Meta:
+        model = PatientAssessment
+        fields = ["level", "assessed_at", "open_episodes", "next_change_at"]
+        read_only_fields = fields
+
+
 class ExportClinicianSerializer(serializers.Serializer):
     email = serializers.EmailField()
 
@@ -80,7 +121,8 @@ class ExportSerializer(serializers.Serializer):
     profile = MeSerializer(source="patient")
     pain_logs = PainLogOutputSerializer(many=True)
     treatments = TreatmentOutputSerializer(many=True)
-    alerts = AlertOutputSerializer(many=True)
+    alerts = ExportAlertSerializer(many=True)
+    assessment = ExportAssessmentSerializer(allow_null=True)
     devices = ExportDeviceSerializer(many=True)
     notifications = ExportMessageSerializer(source="messages", many=True)
     care_team = ExportClinicianSerializer(many=True)

@@ -59,6 +59,19 @@ def test_export_has_everything_and_no_secrets(clinician, stranger, django_assert
     assert body["profile"]["timezone"] == "Europe/London"
     assert len(body["pain_logs"]) == 2 and len(body["treatments"]) == 1
     assert {a["level"] for a in body["alerts"]} == {"consult"}
+    alert = Alert.objects.get(patient=patient)
+    [exported] = body["alerts"]
+    assert exported["reason"] == alert.reason and exported["source_file"] == alert.source_file
+    assert exported["entry_ids"] == alert.entry_ids and exported["entry_ids"]
+    assert (exported["patient_reach"], exported["reach_note"]) == (
+        alert.patient_reach,
+        alert.reach_note,
+    )
+    assessment = body["assessment"]
+    assert assessment["level"] == "consult"
+    assert [(e["site"], e["side"]) for e in assessment["open_episodes"]] == [
+        ("ankle_outer", "right")
+    ]
     assert [d["kind"] for d in body["devices"]] == ["fcm"]
     assert body["care_team"] == [{"email": clinician.email}]
     sent = body["notifications"]
@@ -67,6 +80,12 @@ def test_export_has_everything_and_no_secrets(clinician, stranger, django_assert
     text = response.content.decode()
     assert "secret-fcm-token" not in text and "not yours" not in text
     assert "password" not in text
+
+
+def test_export_of_a_new_account_has_no_assessment_yet():
+    patient = PatientFactory()
+    body = client_for(patient.user).get(EXPORT).json()
+    assert body["assessment"] is None and body["alerts"] == [] and body["pain_logs"] == []
 
 
 def test_export_is_for_the_patient_only(anon, clinician):
