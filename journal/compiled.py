@@ -1,5 +1,10 @@
-"""A model SELECT compiled once per process and run with new values: for the few statements
-every journal write sends, where compiling the query cost as much as running it."""
+"""Queries compiled once per process and run with new values: for the few statements every
+journal write sends, where compiling the query cost as much as running it.
+
+A query is compiled with stand-in values where the real ones go; ``slots`` maps each
+parameter Django produced back to a stand-in (or keeps it as a constant), so the mapping
+comes from what Django compiled, not from assuming its parameter order; ``fill`` puts the
+real values in."""
 
 from __future__ import annotations
 
@@ -12,36 +17,35 @@ from django.db.models.sql.compiler import SQLCompiler
 M = TypeVar("M", bound=models.Model)
 Converters = list[tuple[int, list[Callable[..., Any]]]]
 
-STAND_IN = -1  # the value the query is compiled with, in place of the real one
+STAND_IN = -1  # the value a one-value query is compiled with, in place of the real one
+Slots = tuple[int | tuple[object], ...]  # an index into the values, or a 1-tuple constant
 
 
 class CompiledSelect(Generic[M]):
     """``build(STAND_IN)`` compiled on first use; ``one(value)`` runs it with ``value`` in the
     stand-in's place and returns the model instance as the ORM would (or None).
 
-    The stand-in must be the query's only parameter: checked, not assumed.
+    The stand-in may appear once among the query's parameters; others are constants.
     """
 
     def __init__(self, model: type[M], build: Callable[[Any], models.QuerySet[M]]) -> None:
         self.model = model
         self.build = build
-        self._compiled: dict[str, tuple[str, list[str], Converters]] = {}
+        self._compiled: dict[str, tuple[str, Slots, list[str], Converters]] = {}
 
-    def _compile(self) -> tuple[str, list[str], Converters]:
+    def _compile(self) -> tuple[str, Slots, list[str], Converters]:
         compiled = self._compiled.get(connection.vendor)
         if compiled is None:
             compiler = self.build(STAND_IN).query.get_compiler(connection=connection)
             sql, params = compiler.as_sql()
-            if list(params) != [STAND_IN]:
-                raise AssertionError(f"expected one stand-in parameter in {sql!r}")
-            compiled = (sql, *model_columns(self.model, compiler))
+            compiled = (sql, slots(sql, params, [STAND_IN]), *model_columns(self.model, compiler))
             self._compiled[connection.vendor] = compiled
         return compiled
 
     def one(self, value: Any) -> M | None:
-        sql, columns, converters = self._compile()
+        sql, where, columns, converters = self._compile()
         with connection.cursor() as cursor:
-            cursor.execute(sql, [value])
+            cursor.execute(sql, fill(where, [value]))
             row = cursor.fetchone()
         return None if row is None else instance(self.model, columns, converters, row)
 
@@ -63,3 +67,23 @@ def instance(model: type[M], columns: list[str], converters: Converters, row: Se
         for function in functions:
             values[index] = function(values[index], None, connection)
     return model.from_db(connection.alias, columns, values)
+
+
+def slots(sql: str, params: Sequence[object], standins: list[object]) -> Slots:
+    """Each of ``params`` as the index of the stand-in it is, or as a constant; every
+    stand-in must be used (else Django rewrote a value and the mapping cannot be trusted)."""
+    where = {(type(v), v): i for i, v in enumerate(standins)}
+    if len(where) != len(standins):
+        raise AssertionError("stand-in values must be distinct")
+    mapped: list[int | tuple[object]] = []
+    for param in params:
+        index = where.get((type(param), param))
+        mapped.append((param,) if index is None else index)
+    if sorted(s for s in mapped if isinstance(s, int)) != list(range(len(standins))):
+        raise AssertionError(f"cannot map the parameters of {sql!r}")
+    return tuple(mapped)
+
+
+def fill(where: Slots, values: Sequence[object]) -> list[object]:
+    """The parameters for ``values`` (one per stand-in, in the stand-ins' order)."""
+    return [values[slot] if isinstance(slot, int) else slot[0] for slot in where]

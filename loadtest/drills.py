@@ -161,7 +161,7 @@ def run(seconds: int, users: int, outage: float, pg_mode: str) -> dict:
 
         # 2. Redis down during the load: entries accepted, alerts sent once it is back.
         time.sleep(max(0.0, started + seconds * 0.55 - time.monotonic()))
-        connected = _log_count(worker, "Connected to redis")
+        connected = worker.broker_connections()
         redis.stop()
         accepted = [_post(web.url, token, _entry(severity=9)) for token in tokens]
         report["redis_outage_severe_entries"] = [
@@ -186,7 +186,7 @@ def run(seconds: int, users: int, outage: float, pg_mode: str) -> dict:
         # celery 5.7.0's can: when the broker drops while the worker holds a task waiting to
         # be retried, kombu closes a channel whose transport it has already let go of
         # (AttributeError in restore_unacked). Do what the supervisor would, and say so.
-        report["worker_restarts"] = int(_reconnected_or_restarted(worker, connected, timeout=60))
+        report["worker_restarts"] = int(worker.reconnected_or_restarted(connected, timeout=60))
 
         locust.wait(timeout=seconds + 200)
         report["locust_exit"] = locust.returncode
@@ -242,24 +242,6 @@ def run(seconds: int, users: int, outage: float, pg_mode: str) -> dict:
     report["ok"] = bool(checks) and all(checks.values())
     report["output"] = str(out)
     return report
-
-
-def _log_count(worker: WorkerProcess, text: str) -> int:
-    return worker.log.read_text(errors="replace").count(text)
-
-
-def _reconnected_or_restarted(worker: WorkerProcess, connected: int, timeout: float) -> bool:
-    """Wait until the worker has connected to Redis again (one more "Connected to redis" line
-    than ``connected``), or start it again if it exited. True if it had to be restarted."""
-    deadline = time.monotonic() + timeout
-    while _log_count(worker, "Connected to redis") <= connected:
-        if worker.process is None or worker.process.poll() is not None:
-            worker.start()  # waits for "ready", connected to the broker
-            return True
-        if time.monotonic() > deadline:
-            raise AssertionError("the worker neither reconnected to Redis nor exited")
-        time.sleep(0.1)
-    return False
 
 
 def main() -> int:

@@ -17,7 +17,7 @@ from django.db import connection
 from django.db.models import BigIntegerField, F, FloatField, Func, Min, Q, QuerySet
 from django.db.models.functions import Cast
 
-from journal.compiled import Converters, instance, model_columns
+from journal.compiled import STAND_IN, Converters, Slots, fill, instance, model_columns, slots
 from journal.models import PAIN_LOG_FINDINGS, PainLog, Patient, Treatment
 from journal.timezones import zone
 from triage.domain import Entry, PatientFacts, Profile
@@ -135,8 +135,8 @@ def patient_alerts_and_facts(
     *_, found_rows, stored_rows, entry_rows, treatment_rows = _fetch(
         [
             *lead,
-            (alerts_sql, _fill(alerts_slots, [patient.pk])),
-            (stored_sql, _fill(stored_slots, [patient.pk])),
+            (alerts_sql, fill(alerts_slots, [patient.pk])),
+            (stored_sql, fill(stored_slots, [patient.pk])),
             *_facts_statements(since),
         ]
     )
@@ -216,8 +216,8 @@ def _facts_statements(since: dict[int, datetime]) -> list[Statement]:
     values = [value for cut, ids in by_cut.items() for value in (*ids, cut)]
     statements = []
     for model in (PainLog, Treatment):
-        sql, slots = _template(model, shape)
-        statements.append((sql, _fill(slots, values)))
+        sql, where = _template(model, shape)
+        statements.append((sql, fill(where, values)))
     return statements
 
 
@@ -245,16 +245,13 @@ def _queryset(model: type[PainLog] | type[Treatment], since: dict[int, datetime]
 
 
 @lru_cache(maxsize=64)
-def _template(
-    model: type[PainLog] | type[Treatment], shape: tuple[int, ...]
-) -> tuple[str, tuple[int | tuple[object], ...]]:
+def _template(model: type[PainLog] | type[Treatment], shape: tuple[int, ...]) -> tuple[str, Slots]:
     """The SELECT for patients grouped by cut as ``shape`` (ids per cut), compiled once.
 
     Compiling the query cost about as much as running it. It is compiled here with stand-in
     values (patient ids -1, -2, ...; cuts on distinct days of 1900) and each parameter is
-    mapped back to its position in the caller's values list (``[*ids, cut]`` per group), so
-    the mapping comes from what Django produced, not from assuming its parameter order.
-    Slots: an int is an index into the values, a 1-tuple a constant.
+    mapped back to its position in the caller's values list (``[*ids, cut]`` per group) by
+    ``journal.compiled.slots``.
     """
     since: dict[int, datetime] = {}
     standins: list[object] = []
@@ -276,45 +273,30 @@ def _template(
         **{f"_{name}_": expression for name, expression in computed.items()}
     )
     sql, params = queryset.values_list(*names).query.sql_with_params()
-    return sql, _slots(sql, params, standins)
+    return sql, slots(sql, params, standins)
 
 
 @lru_cache(maxsize=8)
 def _alerts_template(
     alerts: Q,
-) -> tuple[str, tuple[int | tuple[object], ...], list[str], Converters]:
+) -> tuple[str, Slots, list[str], Converters]:
     """``_template`` for one patient's alerts: SQL, slots (for ``[patient_id]``), columns and
     the per-column converters Django would apply (JSON columns)."""
-    compiler = Alert.objects.filter(Q(patient_id=-1), alerts).query.get_compiler(connection.alias)
+    compiler = Alert.objects.filter(Q(patient_id=STAND_IN), alerts).query.get_compiler(
+        connection.alias
+    )
     sql, params = compiler.as_sql()
-    return sql, _slots(sql, params, [-1]), *model_columns(Alert, compiler)
+    return sql, slots(sql, params, [STAND_IN]), *model_columns(Alert, compiler)
 
 
 @lru_cache(maxsize=1)
-def _stored_template() -> tuple[str, tuple[int | tuple[object], ...]]:
+def _stored_template() -> tuple[str, Slots]:
     """``_template`` for the stored assessment's level, open episodes and next change."""
-    query = PatientAssessment.objects.filter(patient_id=-1).values_list(
+    query = PatientAssessment.objects.filter(patient_id=STAND_IN).values_list(
         "level", "open_episodes", "next_change_at"
     )
     sql, params = query.query.sql_with_params()
-    return sql, _slots(sql, params, [-1])
-
-
-def _slots(sql: str, params: Sequence[object], standins: list[object]) -> tuple:
-    where = {(type(v), v): i for i, v in enumerate(standins)}
-    if len(where) != len(standins):
-        raise AssertionError("stand-in values must be distinct")
-    slots: list[int | tuple[object]] = []
-    for param in params:
-        index = where.get((type(param), param))
-        slots.append((param,) if index is None else index)
-    if sorted(s for s in slots if isinstance(s, int)) != list(range(len(standins))):
-        raise AssertionError(f"cannot map the parameters of {sql!r}")
-    return tuple(slots)
-
-
-def _fill(slots: Sequence[int | tuple[object]], values: Sequence[object]) -> list[object]:
-    return [values[slot] if isinstance(slot, int) else slot[0] for slot in slots]
+    return sql, slots(sql, params, [STAND_IN])
 
 
 def _since(patient: Patient, now: datetime, anchor: date | None) -> datetime:

@@ -124,6 +124,26 @@ class WorkerProcess:
             time.sleep(0.1)
         raise AssertionError(f"worker never logged {text!r}:\n{self.log.read_text()[-3000:]}")
 
+    def broker_connections(self) -> int:
+        """How many times the worker has connected to the broker so far (its log says)."""
+        return self.log.read_text(errors="replace").count("Connected to redis")
+
+    def reconnected_or_restarted(self, connected: int, timeout: float) -> bool:
+        """Wait until the worker has connected to the broker again (more than ``connected``
+        times), or start it again if it exited, as a supervisor would. True if restarted."""
+        deadline = time.monotonic() + timeout
+        while self.broker_connections() <= connected:
+            if self.process is None or self.process.poll() is not None:
+                self.start()  # waits for "ready", connected to the broker
+                return True
+            if time.monotonic() > deadline:
+                raise AssertionError(f"worker neither reconnected nor exited:\n{self.tail()}")
+            time.sleep(0.1)
+        return False
+
+    def tail(self) -> str:
+        return self.log.read_text(errors="replace")[-3000:]
+
     def kill(self) -> None:
         """SIGKILL the whole process group: main process and pool children, no cleanup."""
         if self.process is not None:
