@@ -1,16 +1,13 @@
-"""Account writes: sign-in limits, tokens, email verification, passwords, erasure."""
+"""Account writes: sign-in limits, tokens, email verification, passwords. Mailing the links,
+erasure and retention compose other apps and live in api.accounts."""
 
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.admin.models import LogEntry
 from django.contrib.auth import password_validation
 from django.contrib.auth.tokens import default_token_generator
-from django.contrib.contenttypes.models import ContentType
-from django.contrib.sessions.models import Session
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -19,11 +16,6 @@ from django.utils import timezone
 from knox.models import AuthToken
 
 from accounts.models import User, normalize_email
-from journal.models import PainLog, Patient, Treatment
-from notify import content
-from notify.models import Device, Message
-from notify.services import account_email_enqueue, messages_purge
-from triage.models import Alert
 
 # --- failed sign-ins, per account ----------------------------------------------------------
 # The per-client throttle (ScopedRateThrottle "auth") stops one address guessing quickly; this
@@ -89,21 +81,12 @@ def _verify_sent_key(user: User) -> str:
     return f"verify-sent:{user.pk}:{user.date_joined.timestamp()}"
 
 
-def email_verification_send(*, user: User) -> bool:
-    """Queue the "confirm your address" mail (on commit; through the outbox). False, and
-    nothing queued, if one went to this account less than the interval ago."""
+def email_verification_token(*, user: User) -> str | None:
+    """A signed "confirm your address" token for the mail, or None if one went to this
+    account less than the interval ago (then nothing should be sent)."""
     if not cache.add(_verify_sent_key(user), 1, timeout=VERIFY_RESEND_INTERVAL_SECONDS):
-        return False
-    now = timezone.now()
-    token = signing.dumps({"u": user.pk, "e": user.email}, salt=_VERIFY_SALT, compress=True)
-    account_email_enqueue(
-        patient=getattr(user, "patient", None),
-        to_email=user.email,
-        body=content.email_verification(base_url=settings.APP_BASE_URL, token=token),
-        key=f"account:verify:{user.pk}:{now.timestamp()}",
-        now=now,
-    )
-    return True
+        return None
+    return signing.dumps({"u": user.pk, "e": user.email}, salt=_VERIFY_SALT, compress=True)
 
 
 def email_verify(*, token: str) -> User:
@@ -154,30 +137,12 @@ def password_change(
         tokens_revoke(user=user, keep=token)
 
 
-def password_reset_request(*, email: str) -> None:
-    """Mail a reset link if the address belongs to a patient; say nothing either way (the
-    caller answers the same whether or not the account exists)."""
-    user = (
-        User.objects.filter(
-            email=normalize_email(email), is_active=True, is_staff=False, is_superuser=False
-        )
-        .select_related("patient")
-        .first()
-    )
-    if user is None or not hasattr(user, "patient"):
-        return
-    now = timezone.now()
+def password_reset_token(*, user: User) -> str:
+    """A signed token for the reset link mailed to ``user``."""
     # Django's generator: bound to the password hash and last login, so the link stops
     # working once used, once the password changes, and after PASSWORD_RESET_TIMEOUT.
     reset = f"{user.pk}.{default_token_generator.make_token(user)}"
-    token = signing.dumps(reset, salt=_RESET_SALT)
-    account_email_enqueue(
-        patient=user.patient,
-        to_email=user.email,
-        body=content.password_reset(base_url=settings.APP_BASE_URL, token=token),
-        key=f"account:reset:{user.pk}:{now.timestamp()}",
-        now=now,
-    )
+    return signing.dumps(reset, salt=_RESET_SALT)
 
 
 def password_reset_confirm(*, token: str, new_password: str) -> User:
@@ -198,50 +163,3 @@ def password_reset_confirm(*, token: str, new_password: str) -> User:
         tokens_revoke(user=user)
     login_failures_clear(email=user.email)
     return user
-
-
-# --- erasure -------------------------------------------------------------------------------
-
-
-def account_erase(*, user: User, password: str) -> None:
-    """Erase a patient account and everything tied to it, at once.
-
-    Deleting the user cascades to the patient profile, entries, treatments, alerts, devices,
-    the outbox (queued and sent messages, their attempts) and API tokens. Tasks already on
-    the broker then find no row and do nothing. The admin's change history keeps who changed
-    what and when, but the names of the erased objects in it (an email address, an entry's
-    summary) are replaced.
-    """
-    password_check(user=user, password=password, field="password")
-    with transaction.atomic():
-        Patient.objects.select_for_update().filter(pk=user.pk).first()
-        owned: list[tuple[type, list[str]]] = [
-            (User, [str(user.pk)]),
-            (Patient, [str(user.pk)]),
-        ]
-        for model in (PainLog, Treatment, Alert, Device, Message):
-            ids = model.objects.filter(patient_id=user.pk).values_list("pk", flat=True)
-            owned.append((model, [str(pk) for pk in ids]))
-        for model, ids in owned:
-            if ids:
-                LogEntry.objects.filter(
-                    content_type=ContentType.objects.get_for_model(model), object_id__in=ids
-                ).update(object_repr=f"(erased {model._meta.verbose_name})")
-        # Mail about the account (address checks, resets) was addressed, not linked.
-        Message.objects.filter(to_email=user.email, patient__isnull=True).delete()
-        user.delete()
-    login_failures_clear(email=user.email)
-
-
-# --- retention -----------------------------------------------------------------------------
-
-
-def retention_purge(*, now: datetime) -> dict[str, int]:
-    """Daily: drop what is no longer needed. Delivered, failed and cancelled messages (with
-    their attempts) after RETENTION_MESSAGE_DAYS; expired API tokens and admin sessions
-    after RETENTION_EXPIRED_AUTH_DAYS. Pending and in-flight messages are never touched."""
-    messages = messages_purge(before=now - timedelta(days=settings.RETENTION_MESSAGE_DAYS))
-    auth_cutoff = now - timedelta(days=settings.RETENTION_EXPIRED_AUTH_DAYS)
-    tokens, _ = AuthToken.objects.filter(expiry__lt=auth_cutoff).delete()
-    sessions, _ = Session.objects.filter(expire_date__lt=auth_cutoff).delete()
-    return {"messages": messages, "tokens": tokens, "sessions": sessions}

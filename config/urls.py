@@ -14,7 +14,7 @@ urlpatterns = [
     # Clinicians' workspace (the link in their alert emails); operators' admin apart at /ops/.
     path("admin/", clinic_site.urls),
     path("ops/", admin.site.urls),
-    path("api/v1/", include("journal.api.urls")),
+    path("api/v1/", include("api.urls")),
     path("api/schema/", SchemaView.as_view(), name="schema"),
     path(
         "api/docs/",

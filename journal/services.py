@@ -1,32 +1,27 @@
-"""Writes. Each runs in one transaction holding the patient's row lock, so concurrent
-writes for one patient (two copies of a sync batch, a POST racing a sync) serialise
-instead of colliding on a primary key or double-counting an alert."""
+"""Writes to the journal. The ones that change a patient's entries, sessions or profile run
+inside a transaction holding the patient's row lock (``patient_lock``), so concurrent writes
+for one patient (two copies of a sync batch, a POST racing a sync) serialise instead of
+colliding on a primary key or double-counting an alert. The transaction, the re-assessment
+and the notifications around them are the use cases in api.services."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from knox.models import AuthToken
 from knox.settings import knox_settings
 
-from accounts.models import User, normalize_email
-from accounts.services import email_verification_send
-from journal.bulk import copy_insert, insert_statement
+from accounts.models import User
+from journal.bulk import copy_insert
 from journal.compiled import CompiledSelect
 from journal.models import PAIN_LOG_CONTENT, PainLog, Patient, Treatment
-from notify.services import reminder_reschedule, timer_cancel, treatment_timer_sync
-from triage.services import Reassessment, patient_reassess
-
-T = TypeVar("T")
-
-REMINDER_FIELDS = {"timezone", "reminder_time", "reminders_enabled"}
 
 SYNC_FIELDS = PAIN_LOG_CONTENT
 
@@ -49,23 +44,9 @@ def patient_lock(patient_id: int) -> Patient:
     return patient
 
 
-# --- accounts -----------------------------------------------------------------------------
-
-
-def patient_register(*, email: str, password: str, timezone_name: str) -> User:
-    email = normalize_email(email)
-    duplicate = ValidationError({"email": ["An account with this email already exists."]})
-    if User.objects.filter(email=email).exists():
-        raise duplicate
-    try:
-        with transaction.atomic():
-            user = User.objects.create_user(email=email, password=password)
-            patient = Patient.objects.create(user=user, timezone=timezone_name)
-            reminder_reschedule(patient=patient, now=timezone.now())
-            email_verification_send(user=user)
-    except IntegrityError:
-        raise duplicate from None
-    return user
+def patient_create(*, user: User, timezone_name: str) -> Patient:
+    """A patient profile for a new account; call inside the registration's transaction."""
+    return Patient.objects.create(user=user, timezone=timezone_name)
 
 
 def auth_token_issue(*, user: User) -> tuple[str, datetime | None]:
@@ -85,73 +66,30 @@ def auth_token_issue(*, user: User) -> tuple[str, datetime | None]:
     return token, instance.expiry
 
 
-def patient_update(*, patient: Patient, data: dict[str, Any]) -> Patient:
-    """Profile changes (diabetes, time zone) can change the advice, so they re-assess too."""
-    with transaction.atomic():
-        locked = patient_lock(patient.pk)
-        for name, value in data.items():
-            setattr(locked, name, value)
-        locked.save(update_fields=list(data) or None)
-        if REMINDER_FIELDS & set(data):
-            reminder_reschedule(patient=locked, now=timezone.now())
-        _reassess(locked)
-    return locked
-
-
-def _reassess(patient: Patient) -> Reassessment:
-    return patient_reassess(patient=patient, now=timezone.now())
-
-
-@dataclass(frozen=True, slots=True)
-class Written(Generic[T]):
-    """What a journal write stored, and the assessment made in the same transaction."""
-
-    obj: T
-    triage: Reassessment
+def patient_change(*, patient: Patient, data: dict[str, Any]) -> Patient:
+    """Store profile changes on the locked ``patient`` (from ``patient_lock``)."""
+    for name, value in data.items():
+        setattr(patient, name, value)
+    patient.save(update_fields=list(data) or None)
+    return patient
 
 
 # --- pain logs ----------------------------------------------------------------------------
+# These store; the use cases in api.services hold the lock around them and re-assess.
 
 
-def pain_log_create(*, patient: Patient, data: dict[str, Any]) -> Written[PainLog]:
-    # A taken id is found by the INSERT itself rather than by asking first, and on
-    # PostgreSQL the INSERT goes in the re-assessment's round trip: the journal's most
-    # frequent write is the lock, then one round trip, then the commit (bench/RESULTS.md).
-    log = PainLog(patient_id=patient.pk, **data)
-    try:
-        with transaction.atomic():
-            locked = patient_lock(patient.pk)
-            if connection.vendor != "postgresql":
-                log.save(force_insert=True)
-                return Written(log, _reassess(locked))
-            triage = patient_reassess(
-                patient=locked, now=timezone.now(), lead=[insert_statement(log)]
-            )
-            log._state.adding, log._state.db = False, connection.alias
-            return Written(log, triage)
-    except IntegrityError:
-        if PainLog.objects.filter(pk=log.pk).exists():
-            raise ValidationError(
-                {"id": ["An entry with this id already exists; use PATCH or sync to change it."]}
-            ) from None
-        raise
+def pain_log_change(*, log: PainLog, data: dict[str, Any]) -> PainLog:
+    """Correct an entry; call holding its patient's lock."""
+    locked = PainLog.objects.select_for_update().get(pk=log.pk)
+    for name, value in data.items():
+        setattr(locked, name, value)
+    locked.save()
+    return locked
 
 
-def pain_log_update(*, log: PainLog, data: dict[str, Any]) -> Written[PainLog]:
-    with transaction.atomic():
-        locked_patient = patient_lock(log.patient_id)
-        locked = PainLog.objects.select_for_update().get(pk=log.pk)
-        for name, value in data.items():
-            setattr(locked, name, value)
-        locked.save()
-        return Written(locked, _reassess(locked_patient))
-
-
-def pain_log_delete(*, log: PainLog) -> Reassessment:
-    with transaction.atomic():
-        locked = patient_lock(log.patient_id)
-        PainLog.objects.filter(pk=log.pk).delete()
-        return _reassess(locked)
+def pain_log_remove(*, log: PainLog) -> None:
+    """Delete an entry; call holding its patient's lock."""
+    PainLog.objects.filter(pk=log.pk).delete()
 
 
 @dataclass(slots=True)
@@ -161,82 +99,71 @@ class SyncOutcome:
     errors: dict[str, Any] | None = field(default=None)
 
 
-def pain_logs_sync(
-    *, patient: Patient, items: list[dict[str, Any]]
-) -> tuple[list[SyncOutcome], Reassessment]:
-    """Upsert validated entries by id; repeating a batch changes nothing.
+def pain_logs_upsert(*, patient: Patient, items: list[dict[str, Any]]) -> list[SyncOutcome]:
+    """Upsert validated entries by id; repeating a batch changes nothing. Call holding the
+    patient's lock: it is what makes two concurrent copies of a batch store each entry once.
 
     ``items`` are validated dicts with an ``id``; the order of the outcomes matches.
     """
     now = timezone.now()
     outcomes: list[SyncOutcome] = []
-    with transaction.atomic():
-        locked = patient_lock(patient.pk)
-        ids = {item["id"] for item in items}
-        existing = {log.pk: log for log in PainLog.objects.filter(pk__in=ids)}
-        to_create: dict[UUID, PainLog] = {}
-        to_update: dict[UUID, PainLog] = {}
-        for item in items:
-            log_id = item["id"]
-            values = {name: item[name] for name in SYNC_FIELDS}
-            current = existing.get(log_id) or to_create.get(log_id)
-            if current is None:
-                to_create[log_id] = PainLog(id=log_id, patient_id=patient.pk, **values)
-                outcomes.append(SyncOutcome(id=str(log_id), status="created"))
-                continue
-            if current.patient_id != patient.pk:
-                outcomes.append(
-                    SyncOutcome(
-                        id=str(log_id),
-                        status="invalid",
-                        errors={"id": ["This id cannot be used; generate a new one."]},
-                    )
+    ids = {item["id"] for item in items}
+    existing = {log.pk: log for log in PainLog.objects.filter(pk__in=ids)}
+    to_create: dict[UUID, PainLog] = {}
+    to_update: dict[UUID, PainLog] = {}
+    for item in items:
+        log_id = item["id"]
+        values = {name: item[name] for name in SYNC_FIELDS}
+        current = existing.get(log_id) or to_create.get(log_id)
+        if current is None:
+            to_create[log_id] = PainLog(id=log_id, patient_id=patient.pk, **values)
+            outcomes.append(SyncOutcome(id=str(log_id), status="created"))
+            continue
+        if current.patient_id != patient.pk:
+            outcomes.append(
+                SyncOutcome(
+                    id=str(log_id),
+                    status="invalid",
+                    errors={"id": ["This id cannot be used; generate a new one."]},
                 )
-                continue
-            changed = [name for name, value in values.items() if getattr(current, name) != value]
-            if not changed:
-                outcomes.append(SyncOutcome(id=str(log_id), status="unchanged"))
-                continue
-            for name in changed:
-                setattr(current, name, values[name])
-            current.updated_at = now
-            if log_id not in to_create:
-                to_update[log_id] = current
-            outcomes.append(SyncOutcome(id=str(log_id), status="updated"))
-        copy_insert(list(to_create.values()))
-        if to_update:
-            PainLog.objects.bulk_update(to_update.values(), [*SYNC_FIELDS, "updated_at"])
-        return outcomes, _reassess(locked)
+            )
+            continue
+        changed = [name for name, value in values.items() if getattr(current, name) != value]
+        if not changed:
+            outcomes.append(SyncOutcome(id=str(log_id), status="unchanged"))
+            continue
+        for name in changed:
+            setattr(current, name, values[name])
+        current.updated_at = now
+        if log_id not in to_create:
+            to_update[log_id] = current
+        outcomes.append(SyncOutcome(id=str(log_id), status="updated"))
+    copy_insert(list(to_create.values()))
+    if to_update:
+        PainLog.objects.bulk_update(to_update.values(), [*SYNC_FIELDS, "updated_at"])
+    return outcomes
 
 
 # --- treatments ---------------------------------------------------------------------------
 
 
-def treatment_create(*, patient: Patient, data: dict[str, Any]) -> Written[Treatment]:
-    with transaction.atomic():
-        locked = patient_lock(patient.pk)
-        treatment_id = data.get("id")
-        if treatment_id is not None and Treatment.objects.filter(pk=treatment_id).exists():
-            raise ValidationError({"id": ["A treatment with this id already exists."]})
-        treatment = Treatment.objects.create(patient=locked, **data)
-        treatment_timer_sync(treatment=treatment, now=timezone.now())
-        return Written(treatment, _reassess(locked))
+def treatment_store(*, patient: Patient, data: dict[str, Any]) -> Treatment:
+    """A new ice or heat session; call holding the patient's lock."""
+    treatment_id = data.get("id")
+    if treatment_id is not None and Treatment.objects.filter(pk=treatment_id).exists():
+        raise ValidationError({"id": ["A treatment with this id already exists."]})
+    return Treatment.objects.create(patient=patient, **data)
 
 
-def treatment_update(*, treatment: Treatment, data: dict[str, Any]) -> Written[Treatment]:
-    with transaction.atomic():
-        locked_patient = patient_lock(treatment.patient_id)
-        locked = Treatment.objects.select_for_update().get(pk=treatment.pk)
-        for name, value in data.items():
-            setattr(locked, name, value)
-        locked.save()
-        treatment_timer_sync(treatment=locked, now=timezone.now())
-        return Written(locked, _reassess(locked_patient))
+def treatment_change(*, treatment: Treatment, data: dict[str, Any]) -> Treatment:
+    """Finish or correct a session; call holding its patient's lock."""
+    locked = Treatment.objects.select_for_update().get(pk=treatment.pk)
+    for name, value in data.items():
+        setattr(locked, name, value)
+    locked.save()
+    return locked
 
 
-def treatment_delete(*, treatment: Treatment) -> Reassessment:
-    with transaction.atomic():
-        locked = patient_lock(treatment.patient_id)
-        timer_cancel(subject_ref=f"treatment:{treatment.pk}")
-        Treatment.objects.filter(pk=treatment.pk).delete()
-        return _reassess(locked)
+def treatment_remove(*, treatment: Treatment) -> None:
+    """Delete a session; call holding its patient's lock."""
+    Treatment.objects.filter(pk=treatment.pk).delete()

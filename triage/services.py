@@ -1,7 +1,8 @@
 """Re-assess a patient and keep their alerts in step with the findings.
 
 Callers hold the patient's row lock (journal.services.patient_lock) and an open transaction,
-so the alert rows are written atomically with the entry that caused them.
+so the alert rows are written atomically with the entry that caused them, and so are the
+outbox rows that announce them (through triage.hooks, registered by notify).
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from journal.models import Patient
-from notify.services import alerts_announce
 from triage.domain import Level
 from triage.engine import Assessment, assess
 from triage.facts import (
@@ -27,6 +27,7 @@ from triage.facts import (
     patient_facts,
     patients_facts,
 )
+from triage.hooks import alerts_announce
 from triage.models import ACTIVE_STATUSES, Alert, AlertStatus, PatientAssessment
 from triage.rules import Finding
 

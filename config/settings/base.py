@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "triage",
     "notify",
     "clinic",
+    "api",
     "axes",
 ]
 
@@ -193,7 +194,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["journal.api.parsers.LimitedJSONParser"],
     "DEFAULT_PAGINATION_CLASS": "journal.api.pagination.JournalPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "journal.api.schema.ContractAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ContractAutoSchema",
     "EXCEPTION_HANDLER": "journal.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -242,7 +243,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "journal.api.schema.reference_named_enums",
+        "api.schema.reference_named_enums",
     ],
     "ENUM_NAME_OVERRIDES": {
         "NotificationChannelEnum": "journal.api.serializers.NOTIFICATION_CHANNELS",

@@ -43,7 +43,7 @@ class ValidatedQueryListMixin:
 
     Unknown or blank parameters, a page_size outside 1..200 and since after until are a 400
     with field errors, on every list alike. The schema documents the same serializer's fields
-    as the operation's query parameters (journal.api.schema).
+    as the operation's query parameters (api.schema).
     """
 
     query_serializer: type[serializers.Serializer] = PageQuerySerializer

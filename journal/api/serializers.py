@@ -24,7 +24,6 @@ from journal.api.listing import PageQuerySerializer, QuerySerializer
 from journal.models import PAIN_LOG_CONTENT, PainLog, Patient, Swelling, Treatment, TreatmentKind
 from journal.sites import Side, Site
 from journal.timezones import validate_timezone
-from triage.api.serializers import TriageSerializer
 
 MAX_FUTURE = timedelta(minutes=5)
 MAX_AGE = timedelta(days=365)
@@ -301,16 +300,6 @@ class PainLogOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PainLogWrittenSerializer(PainLogOutputSerializer):
-    """The stored entry and the triage assessment made with it."""
-
-    triage = TriageSerializer(read_only=True)
-
-    class Meta(PainLogOutputSerializer.Meta):
-        fields = [*PainLogOutputSerializer.Meta.fields, "triage"]
-        read_only_fields = fields
-
-
 class TimeRangeQuerySerializer(PageQuerySerializer):
     since = AwareDateTimeField(
         required=False, help_text="Only entries at or after this instant (ISO 8601 with offset)"
@@ -347,11 +336,6 @@ class SyncResultSerializer(serializers.Serializer):
 
     # Left out of the item unless the status is invalid.
     optional_output_fields = ("errors",)
-
-
-class SyncOutputSerializer(serializers.Serializer):
-    results = SyncResultSerializer(many=True)
-    triage = TriageSerializer()
 
 
 # --- treatments --------------------------------------------------------------------------
@@ -399,14 +383,6 @@ class TreatmentOutputSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = fields
-
-
-class TreatmentWrittenSerializer(TreatmentOutputSerializer):
-    triage = TriageSerializer(read_only=True)
-
-    class Meta(TreatmentOutputSerializer.Meta):
-        fields = [*TreatmentOutputSerializer.Meta.fields, "triage"]
         read_only_fields = fields
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 
 from accounts.models import User
-from accounts.tasks import purge_retention
+from api.tasks import purge_retention
 from journal.models import PainLog, Patient, Treatment
 from notify.models import DeliveryAttempt, Device, Message
 from tests.conftest import client_for

@@ -16,8 +16,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
+from api.management.commands.seed_demo import CLINICIAN, PATIENT
 from clinic.models import AccessLog, ClinicalNote
-from journal.management.commands.seed_demo import CLINICIAN, PATIENT
 from journal.models import PainLog, Patient
 from journal.timezones import zone
 from tests.clinic.conftest import make_clinician, make_patient

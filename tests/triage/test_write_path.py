@@ -9,7 +9,8 @@ import time_machine
 from django.db import connection, transaction
 from django.utils import timezone
 
-from journal.services import pain_log_create, patient_lock
+from api.services import pain_log_create
+from journal.services import patient_lock
 from tests.conftest import client_for
 from tests.factories import PainLogFactory, PatientFactory, TreatmentFactory
 from triage.facts import anchors_of, patient_alerts_and_facts, patients_facts

@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.selectors import account_export
+from api.selectors import account_export
 from journal.api.permissions import IsPatient
 from journal.api.serializers import MeSerializer, PainLogOutputSerializer, TreatmentOutputSerializer
 from notify.models import DeliveryAttempt, Device, Message, MessageKind

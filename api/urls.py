@@ -1,8 +1,9 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from api import auth_views, export, views
 from clinic.api import views as clinic_views
-from journal.api import auth_views, export, views
+from journal.api import views as journal_views
 from notify.api import views as notify_views
 from triage.api import views as triage_views
 
@@ -38,9 +39,9 @@ urlpatterns = [
     ),
     path("me/", views.MeView.as_view(), name="me"),
     path("me/export/", export.ExportView.as_view(), name="me-export"),
-    path("sites/", views.SiteListView.as_view(), name="sites"),
+    path("sites/", journal_views.SiteListView.as_view(), name="sites"),
     path("logs/sync/", views.PainLogSyncView.as_view(), name="painlog-sync"),
-    path("trends/", views.TrendsView.as_view(), name="trends"),
+    path("trends/", journal_views.TrendsView.as_view(), name="trends"),
     path("triage/", triage_views.TriageView.as_view(), name="triage"),
     path("care-team/", clinic_views.CareTeamView.as_view(), name="care-team"),
     path(

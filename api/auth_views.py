@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import services as accounts
+from api.accounts import email_verification_send, password_reset_request, patient_register
 from journal.api.permissions import IsPatient
 from journal.api.serializers import (
     DetailOutputSerializer,
@@ -23,7 +24,7 @@ from journal.api.serializers import (
     TokenOutputSerializer,
 )
 from journal.selectors import is_plain_patient
-from journal.services import auth_token_issue, patient_register
+from journal.services import auth_token_issue
 
 LOCKED = "Too many failed sign-ins for this account. Try again later, or reset your password."
 
@@ -128,7 +129,7 @@ class VerifyEmailResendView(APIView):
         """Mail a new address-verification link; at most one every few minutes (429 between)."""
         if request.user.email_verified_at is not None:
             detail = "Your address is already verified."
-        elif accounts.email_verification_send(user=request.user):
+        elif email_verification_send(user=request.user):
             detail = f"A new link is on its way to {request.user.email}."
         else:
             raise exceptions.Throttled(
@@ -162,7 +163,7 @@ class PasswordResetView(PublicAuthView):
     @extend_schema(request=PasswordResetInputSerializer, responses={202: DetailOutputSerializer})
     def post(self, request: Request) -> Response:
         data = _valid(PasswordResetInputSerializer, request)
-        accounts.password_reset_request(email=data["email"])
+        password_reset_request(email=data["email"])
         return Response(
             {"detail": "If that address has an account, a reset link is on its way."},
             status=status.HTTP_202_ACCEPTED,

@@ -1,0 +1,130 @@
+"""The journal's write use cases: store, re-assess, announce, in one transaction.
+
+Each holds the patient's row lock (journal.services.patient_lock) around the journal's own
+write, keeps notify's reminder and treatment-timer rows in step, and re-assesses the patient
+(triage.services.patient_reassess, which opens, escalates or resolves alerts and writes their
+outbox rows in the same transaction). They live here, above journal, triage and notify,
+because they compose all three; journal alone knows only how an entry is stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from journal import services as journal
+from journal.bulk import insert_statement
+from journal.models import PainLog, Patient, Treatment
+from journal.services import SyncOutcome, patient_lock
+from notify.services import reminder_reschedule, timer_cancel, treatment_timer_sync
+from triage.services import Reassessment, patient_reassess
+
+T = TypeVar("T")
+
+# Profile fields that move the next reminder.
+REMINDER_FIELDS = {"timezone", "reminder_time", "reminders_enabled"}
+
+
+@dataclass(frozen=True, slots=True)
+class Written(Generic[T]):
+    """What a journal write stored, and the assessment made in the same transaction."""
+
+    obj: T
+    triage: Reassessment
+
+
+def _reassess(patient: Patient) -> Reassessment:
+    return patient_reassess(patient=patient, now=timezone.now())
+
+
+def patient_update(*, patient: Patient, data: dict[str, Any]) -> Patient:
+    """Profile changes (diabetes, time zone) can change the advice, so they re-assess too."""
+    with transaction.atomic():
+        locked = journal.patient_change(patient=patient_lock(patient.pk), data=data)
+        if REMINDER_FIELDS & set(data):
+            reminder_reschedule(patient=locked, now=timezone.now())
+        _reassess(locked)
+    return locked
+
+
+# --- pain logs ----------------------------------------------------------------------------
+
+
+def pain_log_create(*, patient: Patient, data: dict[str, Any]) -> Written[PainLog]:
+    # A taken id is found by the INSERT itself rather than by asking first, and on
+    # PostgreSQL the INSERT goes in the re-assessment's round trip: the journal's most
+    # frequent write is the lock, then one round trip, then the commit (bench/RESULTS.md).
+    log = PainLog(patient_id=patient.pk, **data)
+    try:
+        with transaction.atomic():
+            locked = patient_lock(patient.pk)
+            if connection.vendor != "postgresql":
+                log.save(force_insert=True)
+                return Written(log, _reassess(locked))
+            triage = patient_reassess(
+                patient=locked, now=timezone.now(), lead=[insert_statement(log)]
+            )
+            log._state.adding, log._state.db = False, connection.alias
+            return Written(log, triage)
+    except IntegrityError:
+        if PainLog.objects.filter(pk=log.pk).exists():
+            raise ValidationError(
+                {"id": ["An entry with this id already exists; use PATCH or sync to change it."]}
+            ) from None
+        raise
+
+
+def pain_log_update(*, log: PainLog, data: dict[str, Any]) -> Written[PainLog]:
+    with transaction.atomic():
+        locked_patient = patient_lock(log.patient_id)
+        changed = journal.pain_log_change(log=log, data=data)
+        return Written(changed, _reassess(locked_patient))
+
+
+def pain_log_delete(*, log: PainLog) -> Reassessment:
+    with transaction.atomic():
+        locked = patient_lock(log.patient_id)
+        journal.pain_log_remove(log=log)
+        return _reassess(locked)
+
+
+def pain_logs_sync(
+    *, patient: Patient, items: list[dict[str, Any]]
+) -> tuple[list[SyncOutcome], Reassessment]:
+    """Upsert validated entries by id (journal.services.pain_logs_upsert), then re-assess
+    once for the whole batch."""
+    with transaction.atomic():
+        locked = patient_lock(patient.pk)
+        outcomes = journal.pain_logs_upsert(patient=locked, items=items)
+        return outcomes, _reassess(locked)
+
+
+# --- treatments ---------------------------------------------------------------------------
+
+
+def treatment_create(*, patient: Patient, data: dict[str, Any]) -> Written[Treatment]:
+    with transaction.atomic():
+        locked = patient_lock(patient.pk)
+        treatment = journal.treatment_store(patient=locked, data=data)
+        treatment_timer_sync(treatment=treatment, now=timezone.now())
+        return Written(treatment, _reassess(locked))
+
+
+def treatment_update(*, treatment: Treatment, data: dict[str, Any]) -> Written[Treatment]:
+    with transaction.atomic():
+        locked_patient = patient_lock(treatment.patient_id)
+        changed = journal.treatment_change(treatment=treatment, data=data)
+        treatment_timer_sync(treatment=changed, now=timezone.now())
+        return Written(changed, _reassess(locked_patient))
+
+
+def treatment_delete(*, treatment: Treatment) -> Reassessment:
+    with transaction.atomic():
+        locked = patient_lock(treatment.patient_id)
+        timer_cancel(subject_ref=f"treatment:{treatment.pk}")
+        journal.treatment_remove(treatment=treatment)
+        return _reassess(locked)
