@@ -4,6 +4,7 @@ erasure and retention compose other apps and live in api.accounts."""
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -14,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from knox.models import AuthToken
+from knox.settings import knox_settings
 
 from accounts.models import User, normalize_email
 
@@ -60,6 +62,23 @@ def tokens_revoke(*, user: User, keep: AuthToken | None = None) -> int:
         tokens = tokens.exclude(pk=keep.pk)
     deleted, _ = tokens.delete()
     return deleted
+
+
+def auth_token_issue(*, user: User) -> tuple[str, datetime | None]:
+    """A new API token. At most TOKEN_LIMIT_PER_USER live at once: the oldest are retired
+    (knox checks the limit only in its own login view, which we do not use)."""
+    limit = knox_settings.TOKEN_LIMIT_PER_USER
+    with transaction.atomic():
+        # Two logins at once must not each retire the token the other just made.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        if limit is not None:
+            now = timezone.now()
+            tokens = AuthToken.objects.filter(user=user)
+            tokens.filter(expiry__lte=now).delete()
+            keep = tokens.order_by("-created").values_list("pk", flat=True)[: limit - 1]
+            tokens.exclude(pk__in=list(keep)).delete()
+        instance, token = AuthToken.objects.create(user)
+    return token, instance.expiry
 
 
 # --- email verification --------------------------------------------------------------------

@@ -45,8 +45,8 @@ def free_port() -> int:
 def seed(clients: int, days: int, ids: list[int] | None = None) -> list[str]:
     """``clients`` patients with ``days`` of two-site history; their tokens (ids appended
     to ``ids``)."""
+    from accounts.services import auth_token_issue
     from journal.models import PainLog
-    from journal.services import auth_token_issue
     from tests.factories import PatientFactory
 
     tokens = []

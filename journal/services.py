@@ -7,16 +7,13 @@ and the notifications around them are the use cases in api.services."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
-from knox.models import AuthToken
-from knox.settings import knox_settings
 
 from accounts.models import User
 from journal.bulk import copy_insert
@@ -47,23 +44,6 @@ def patient_lock(patient_id: int) -> Patient:
 def patient_create(*, user: User, timezone_name: str) -> Patient:
     """A patient profile for a new account; call inside the registration's transaction."""
     return Patient.objects.create(user=user, timezone=timezone_name)
-
-
-def auth_token_issue(*, user: User) -> tuple[str, datetime | None]:
-    """A new API token. At most TOKEN_LIMIT_PER_USER live at once: the oldest are retired
-    (knox checks the limit only in its own login view, which we do not use)."""
-    limit = knox_settings.TOKEN_LIMIT_PER_USER
-    with transaction.atomic():
-        # Two logins at once must not each retire the token the other just made.
-        User.objects.select_for_update().filter(pk=user.pk).first()
-        if limit is not None:
-            now = timezone.now()
-            tokens = AuthToken.objects.filter(user=user)
-            tokens.filter(expiry__lte=now).delete()
-            keep = tokens.order_by("-created").values_list("pk", flat=True)[: limit - 1]
-            tokens.exclude(pk__in=list(keep)).delete()
-        instance, token = AuthToken.objects.create(user)
-    return token, instance.expiry
 
 
 def patient_change(*, patient: Patient, data: dict[str, Any]) -> Patient:

@@ -90,8 +90,8 @@ def run(seconds: int, users: int, outage: float, pg_mode: str) -> dict:
         django.setup()
         from django.db import close_old_connections, connection
 
+        from accounts.services import auth_token_issue
         from journal.models import PainLog
-        from journal.services import auth_token_issue
         from notify.models import Message
         from notify.tasks import sweep_outbox
         from tests.factories import PatientFactory

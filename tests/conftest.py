@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
 from accounts.models import CLINICIANS_GROUP
-from journal.services import auth_token_issue
+from accounts.services import auth_token_issue
 from tests.factories import PatientFactory, UserFactory
 
 

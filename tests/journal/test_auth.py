@@ -1,6 +1,9 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from knox.models import AuthToken
 
@@ -103,3 +106,53 @@ def test_expired_token_gets_401(patient):
     client = client_for(patient.user)
     AuthToken.objects.update(expiry=timezone.now() - timedelta(seconds=1))
     assert client.get(ME).status_code == 401
+
+
+def test_an_expired_token_is_refused_and_left_for_the_purge(patient):
+    client = client_for(patient.user)
+    AuthToken.objects.update(expiry=timezone.now() - timedelta(seconds=1))
+    assert client.get("/api/v1/sites/").status_code == 401
+    # Deleting it is the retention purge's job (or the next sign-in's), not every request's.
+    assert AuthToken.objects.filter(user=patient.user).count() == 1
+
+
+def test_an_authenticated_request_costs_one_query(patient, django_assert_num_queries):
+    client = client_for(patient.user)
+    # The token (by its indexed prefix), its user and the patient profile, joined.
+    with django_assert_num_queries(1) as captured:
+        assert client.get("/api/v1/sites/").status_code == 200
+    (query,) = [q["sql"] for q in captured.captured_queries]
+    assert '"knox_authtoken"."token_key" =' in query and '"journal_patient"' in query
+    # /me/ reads nothing but the profile, which came with the token.
+    with django_assert_num_queries(1):
+        assert client.get(ME).status_code == 200
+
+
+def test_the_sliding_expiry_is_written_at_most_once_a_day(patient):
+    client = client_for(patient.user)
+    issued = AuthToken.objects.get(user=patient.user).expiry
+    start = timezone.now()
+    with (
+        time_machine.travel(start + timedelta(hours=23)),
+        CaptureQueriesContext(connection) as within_a_day,
+    ):
+        assert client.get("/api/v1/sites/").status_code == 200
+    assert len(within_a_day) == 1
+    assert AuthToken.objects.get(user=patient.user).expiry == issued
+    with time_machine.travel(start + timedelta(hours=25)):
+        with CaptureQueriesContext(connection) as after_a_day:
+            assert client.get("/api/v1/sites/").status_code == 200
+        now = timezone.now()
+    assert len(after_a_day) == 2  # the lookup and the UPDATE of the expiry
+    refreshed = AuthToken.objects.get(user=patient.user).expiry
+    assert issued + timedelta(hours=24) < refreshed <= now + timedelta(days=30)
+
+
+@pytest.mark.parametrize(("token", "queries"), [("ab" * 32, 1), ("\u00e9" * 10, 0)])
+def test_a_wrong_token_is_401_after_at_most_the_lookup(
+    anon, patient, token, queries, django_assert_num_queries
+):
+    client_for(patient.user)
+    anon.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    with django_assert_num_queries(queries):  # not UTF-8: refused before any query
+        assert anon.get("/api/v1/sites/").status_code == 401

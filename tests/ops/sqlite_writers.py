@@ -26,9 +26,9 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
 
+    from accounts.services import auth_token_issue
     from api.accounts import patient_register
     from journal.models import PainLog
-    from journal.services import auth_token_issue
 
     call_command("migrate", verbosity=0)
     tokens = [

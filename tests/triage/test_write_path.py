@@ -109,14 +109,15 @@ def test_a_post_with_two_months_of_history_is_a_fixed_number_of_queries(
         )
     api = client_for(patient.user)
     assert api.post("/api/v1/logs/", _json(severity=3)).status_code == 201
-    # Token and user (knox, 2), the patient (permission), savepoint, patient lock, then one
-    # round trip: INSERT + alerts + stored assessment + entries + treatments, savepoint
-    # release: 7, whatever the length of the history. The assessment row is not rewritten:
-    # the entry changes none of level, open episodes or next change. Plus one UPDATE per
-    # alert whose cited entries change: here the ankle's persistent-pain alert, which now
-    # cites the new entry too (the achilles one is left alone).
+    # The token with its user and patient (one query, journal.api.authentication),
+    # savepoint, patient lock, then one round trip: INSERT + alerts + stored assessment +
+    # entries + treatments, savepoint release: 5, whatever the length of the history. The
+    # assessment row is not rewritten: the entry changes none of level, open episodes or
+    # next change. Plus one UPDATE per alert whose cited entries change: here the ankle's
+    # persistent-pain alert, which now cites the new entry too (the achilles one is left
+    # alone).
     # SQLite runs one statement per execute, so there the round trip is five queries.
-    queries = 7 if connection.vendor == "postgresql" else 11
+    queries = 5 if connection.vendor == "postgresql" else 9
     with django_assert_num_queries(queries + 1):
         response = api.post("/api/v1/logs/", _json(severity=3))
     assert response.status_code == 201, response.json()
