@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from journal import services as journal
-from journal.bulk import insert_statement
 from journal.models import PainLog, Patient, Treatment
 from journal.services import SyncOutcome, patient_lock
 from notify.services import reminder_reschedule, timer_cancel, treatment_timer_sync
@@ -55,23 +54,14 @@ def patient_update(*, patient: Patient, data: dict[str, Any]) -> Patient:
 
 
 def pain_log_create(*, patient: Patient, data: dict[str, Any]) -> Written[PainLog]:
-    # A taken id is found by the INSERT itself rather than by asking first, and on
-    # PostgreSQL the INSERT goes in the re-assessment's round trip: the journal's most
-    # frequent write is the lock, then one round trip, then the commit (bench/RESULTS.md).
-    log = PainLog(patient_id=patient.pk, **data)
     try:
         with transaction.atomic():
             locked = patient_lock(patient.pk)
-            if connection.vendor != "postgresql":
-                log.save(force_insert=True)
-                return Written(log, _reassess(locked))
-            triage = patient_reassess(
-                patient=locked, now=timezone.now(), lead=[insert_statement(log)]
-            )
-            log._state.adding, log._state.db = False, connection.alias
-            return Written(log, triage)
+            log = journal.pain_log_store(patient=locked, data=data)
+            return Written(log, _reassess(locked))
     except IntegrityError:
-        if PainLog.objects.filter(pk=log.pk).exists():
+        # The transaction is rolled back; only now is it safe to ask why.
+        if "id" in data and PainLog.objects.filter(pk=data["id"]).exists():
             raise ValidationError(
                 {"id": ["An entry with this id already exists; use PATCH or sync to change it."]}
             ) from None

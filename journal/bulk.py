@@ -1,15 +1,17 @@
-"""COPY for large inserts of new rows (a 500-entry sync, a morning's reminders).
+"""The database adapter: the one module with raw SQL, COPY for large inserts of new rows
+(a 500-entry sync, a morning's reminders).
 
 ``bulk_create`` spends most of its time preparing each value in Python (about 50 µs a row
 for a pain entry); values that are already the right Python types can go to PostgreSQL's
 COPY as they are, which roughly halved the insert (bench/RESULTS.md). Anything but
-PostgreSQL, and any field type not known here, takes Django's own path.
+PostgreSQL, and any field type not known here, takes Django's own path (``bulk_create``), so
+callers write plain ORM code and never branch on the database. tests/ops/test_bulk.py runs
+on PostgreSQL and, in a subprocess, on SQLite.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 from typing import Any
 
 from django.db import connection, models
@@ -83,31 +85,3 @@ def copy_insert(objs: Sequence[models.Model], *, ignore_conflicts: bool = False)
         inserted = [row[0] for row in cursor.fetchall()]
         cursor.execute(f"DROP TABLE {target}")
     return inserted
-
-
-def insert_statement(obj: models.Model) -> tuple[str, list[Any]]:
-    """The INSERT of one new instance as SQL and parameters, to send in one round trip with
-    the statements that follow it (a journal write's re-assessment reads). Fills auto_now
-    fields as ``save`` would; the caller marks the instance saved once the statement ran.
-
-    PostgreSQL only, for models whose fields all take their values as they are (as COPY
-    does above); anything else is a ``ValueError`` and takes ``save``.
-    """
-    model = type(obj)
-    fields = model._meta.concrete_fields
-    converters = _converters(fields)
-    if connection.vendor != "postgresql" or converters is None:
-        raise ValueError(f"no single-statement insert for {model.__name__} here")
-    return _insert_sql(model), [
-        convert(field.pre_save(obj, add=True))
-        for field, convert in zip(fields, converters, strict=True)
-    ]
-
-
-@lru_cache(maxsize=8)
-def _insert_sql(model: type[models.Model]) -> str:
-    quote = connection.ops.quote_name
-    fields = model._meta.concrete_fields
-    columns = ", ".join(quote(f.column) for f in fields)
-    slots = ", ".join(["%s"] * len(fields))
-    return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({slots})"  # noqa: S608

@@ -17,28 +17,19 @@ from django.utils import timezone
 
 from accounts.models import User
 from journal.bulk import copy_insert
-from journal.compiled import CompiledSelect
 from journal.models import PAIN_LOG_CONTENT, PainLog, Patient, Treatment
 
 SYNC_FIELDS = PAIN_LOG_CONTENT
 
 
-_PATIENT_FOR_UPDATE = CompiledSelect(
-    Patient, lambda pk: Patient.objects.select_for_update().filter(pk=pk)
-)
-
-
 def patient_lock(patient_id: int) -> Patient:
     """Serialise writes for one patient; call inside transaction.atomic."""
-    # On PostgreSQL this is SELECT ... FOR UPDATE; SQLite serialises writers anyway.
-    # Compiled once: every journal write starts here (bench/RESULTS.md). Django checks for
-    # the transaction when it compiles; compiled once, the check is ours.
+    # SELECT ... FOR UPDATE on PostgreSQL; SQLite has no row locks and serialises writers
+    # anyway (IMMEDIATE transactions, config/settings). Django refuses FOR UPDATE outside a
+    # transaction only where the database has it; refusing everywhere keeps SQLite runs honest.
     if connection.get_autocommit():
         raise TransactionManagementError("patient_lock must run inside transaction.atomic")
-    patient = _PATIENT_FOR_UPDATE.one(patient_id)
-    if patient is None:
-        raise Patient.DoesNotExist(f"no patient {patient_id}")
-    return patient
+    return Patient.objects.select_for_update().get(pk=patient_id)
 
 
 def patient_create(*, user: User, timezone_name: str) -> Patient:
@@ -56,6 +47,14 @@ def patient_change(*, patient: Patient, data: dict[str, Any]) -> Patient:
 
 # --- pain logs ----------------------------------------------------------------------------
 # These store; the use cases in api.services hold the lock around them and re-assess.
+
+
+def pain_log_store(*, patient: Patient, data: dict[str, Any]) -> PainLog:
+    """A new entry; call holding the patient's lock. An id already taken is an
+    IntegrityError from the INSERT itself (no query to ask first)."""
+    log = PainLog(patient=patient, **data)
+    log.save(force_insert=True)
+    return log
 
 
 def pain_log_change(*, log: PainLog, data: dict[str, Any]) -> PainLog:

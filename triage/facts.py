@@ -1,23 +1,17 @@
 """Build the immutable facts the rules read from the database, for one patient or a chunk of
-them with the same number of queries (entries and sessions: on PostgreSQL one round trip,
-with a journal write's alerts in the same one)."""
+them with the same number of queries (one for the entries, one for the sessions)."""
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
-from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache, reduce
+from datetime import date, datetime, time, timedelta
+from functools import reduce
 from operator import or_
-from typing import Any
 
-from django.db import connection
-from django.db.models import BigIntegerField, F, FloatField, Func, Min, Q, QuerySet
-from django.db.models.functions import Cast
+from django.db.models import Min, Q, QuerySet
 
-from journal.compiled import STAND_IN, Converters, Slots, fill, instance, model_columns, slots
 from journal.models import PAIN_LOG_FINDINGS, PainLog, Patient, Treatment
 from journal.timezones import zone
 from triage.domain import Entry, PatientFacts, Profile
@@ -44,8 +38,6 @@ assert tuple(f.name for f in fields(TreatmentFact)) == tuple(
     name for name in _TREATMENT_FIELDS if name != "patient_id"
 )
 _TEMPERATURE = _ENTRY_FIELDS.index("temperature_c")
-# ``_build`` reads the time columns by position.
-assert _ENTRY_FIELDS[2] == "recorded_at" and _TREATMENT_FIELDS[5] == "started_at"
 
 
 def patient_facts(*, patient: Patient, now: datetime) -> PatientFacts:
@@ -71,8 +63,7 @@ def anchors_of(alerts: Iterable[Alert]) -> dict[int, date]:
 def patients_facts(
     *, patients: Sequence[Patient], now: datetime, anchors: Mapping[int, date]
 ) -> dict[int, PatientFacts]:
-    """Facts for each patient as of ``now``: one round trip (two statements) on PostgreSQL,
-    whatever the number of patients.
+    """Facts for each patient as of ``now``: two queries, whatever the number of patients.
 
     Each patient's history starts LOOKBACK before ``now``, or earlier for an episode with an
     open alert (``anchors``: patient id -> earliest episode start), however long ago: if the
@@ -80,100 +71,15 @@ def patients_facts(
     a months-long episode would resolve and re-open its alert daily.
     """
     since = {p.pk: _since(p, now, anchors.get(p.pk)) for p in patients}
-    if connection.vendor != "postgresql":
-        entry_rows = []
-        for row in _queryset(PainLog, since).values_list(*_ENTRY_FIELDS):
-            values = list(row)
-            if values[_TEMPERATURE] is not None:  # Decimal in the database; rules use floats
-                values[_TEMPERATURE] = float(values[_TEMPERATURE])
-            entry_rows.append(values)
-        treatment_rows = _queryset(Treatment, since).values_list(*_TREATMENT_FIELDS)
-        return _build(patients, now, entry_rows, treatment_rows, _as_is)
-    # Every write re-assesses, so this runs once per POST: both statements go in one round
-    # trip, their SQL compiled once per shape (below), rows as plain tuples from psycopg.
-    return _build(patients, now, *_fetch(_facts_statements(since)), _from_micros)
-
-
-Statement = tuple[str, Sequence[object]]
-
-
-@dataclass(frozen=True, slots=True)
-class WriteReads:
-    """What a journal write's re-assessment reads, in one round trip on PostgreSQL."""
-
-    alerts: list[Alert]  # those matching the caller's filter (the active ones among them)
-    facts: PatientFacts
-    # The stored assessment's (level, open_episodes, next_change_at); None when there is none.
-    stored: tuple[str, list, datetime | None] | None
-
-
-def patient_alerts_and_facts(
-    *, patient: Patient, now: datetime, alerts: Q, lead: Sequence[Statement] = ()
-) -> WriteReads:
-    """The patient's alerts matching ``alerts`` (which must include the active ones), their
-    facts as ``patients_facts`` would give them with those alerts' anchors, and the stored
-    assessment.
-
-    A journal write needs all three. ``lead`` are the write's own statements (an INSERT),
-    run first. On PostgreSQL everything goes in one round trip, the facts read from the
-    usual cut, and read again only in the rare case that an active alert's episode starts
-    before it. Each statement sees what the ones before it wrote.
-    """
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
-            for sql, params in lead:
-                cursor.execute(sql, params)
-        found = list(Alert.objects.filter(Q(patient_id=patient.pk), alerts))
-        facts = patients_facts(patients=[patient], now=now, anchors=anchors_of(found))
-        stored = PatientAssessment.objects.filter(patient_id=patient.pk).values_list(
-            "level", "open_episodes", "next_change_at"
-        )
-        return WriteReads(found, facts[patient.pk], stored.first())
-    since = {patient.pk: _since(patient, now, None)}
-    alerts_sql, alerts_slots, columns, converters = _alerts_template(alerts)
-    stored_sql, stored_slots = _stored_template()
-    *_, found_rows, stored_rows, entry_rows, treatment_rows = _fetch(
-        [
-            *lead,
-            (alerts_sql, fill(alerts_slots, [patient.pk])),
-            (stored_sql, fill(stored_slots, [patient.pk])),
-            *_facts_statements(since),
-        ]
-    )
-    found = [instance(Alert, columns, converters, row) for row in found_rows]
-    stored = None
-    if stored_rows:
-        level, episodes, next_change = stored_rows[0]
-        # Django reads jsonb as text and decodes it in JSONField.from_db_value.
-        stored = (
-            level,
-            json.loads(episodes) if isinstance(episodes, str) else episodes,
-            next_change,
-        )
-    anchor = anchors_of(found).get(patient.pk)
-    if anchor is not None and _since(patient, now, anchor) < since[patient.pk]:
-        facts = patients_facts(patients=[patient], now=now, anchors={patient.pk: anchor})
-        return WriteReads(found, facts[patient.pk], stored)
-    facts = _build([patient], now, entry_rows, treatment_rows, _from_micros)
-    return WriteReads(found, facts[patient.pk], stored)
-
-
-def _build(
-    patients: Sequence[Patient],
-    now: datetime,
-    entry_rows: Iterable[Sequence],
-    treatment_rows: Iterable[Sequence],
-    moment: Callable[[Any], datetime],
-) -> dict[int, PatientFacts]:
-    """Rows in ``_ENTRY_FIELDS`` / ``_TREATMENT_FIELDS`` order, temperatures as floats;
-    ``moment`` turns the time column into an aware datetime. One pass, no copies of the rows:
-    with a few hundred entries a write, building the facts cost as much as reading them."""
     entries: dict[int, list[Entry]] = defaultdict(list)
-    for row in entry_rows:
-        entries[row[1]].append(Entry(row[0], moment(row[2]), *row[3:]))
+    for row in _queryset(PainLog, since).values_list(*_ENTRY_FIELDS):
+        values = list(row)
+        if values[_TEMPERATURE] is not None:  # Decimal in the database; rules use floats
+            values[_TEMPERATURE] = float(values[_TEMPERATURE])
+        entries[values[1]].append(Entry(values[0], *values[2:]))
     treatments: dict[int, list[TreatmentFact]] = defaultdict(list)
-    for row in treatment_rows:
-        treatments[row[1]].append(TreatmentFact(row[0], *row[2:5], moment(row[5]), *row[6:]))
+    for row in _queryset(Treatment, since).values_list(*_TREATMENT_FIELDS):
+        treatments[row[1]].append(TreatmentFact(row[0], *row[2:]))
     return {
         p.pk: PatientFacts(
             profile=_profile(p),
@@ -185,118 +91,36 @@ def _build(
     }
 
 
-def _from_micros(micros: int) -> datetime:
-    """Integer microseconds since the epoch back to an aware datetime.
+@dataclass(frozen=True, slots=True)
+class WriteReads:
+    """What a journal write's re-assessment reads."""
 
-    Reading a chunk's facts was dominated by parsing timestamps: Django's psycopg loader for
-    timestamptz subclasses psycopg's pure-Python one (a regex per value, about 17 us). On
-    PostgreSQL the column comes back as integer microseconds instead, the same instant to
-    the microsecond.
-    """
-    return _EPOCH + timedelta(microseconds=micros)
-
-
-def _as_is(value: datetime) -> datetime:
-    return value
+    alerts: list[Alert]  # those matching the caller's filter (the active ones among them)
+    facts: PatientFacts
+    # The stored assessment's (level, open_episodes, next_change_at); None when there is none.
+    stored: tuple[str, list, datetime | None] | None
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-class _EpochMicros(Func):
-    """PostgreSQL: a timestamptz as integer microseconds since 1970-01-01 UTC."""
-
-    template = "(extract(epoch from %(expressions)s) * 1000000)::bigint"
-    output_field = BigIntegerField()
-
-
-def _facts_statements(since: dict[int, datetime]) -> list[Statement]:
-    by_cut = _by_cut(since)
-    shape = tuple(len(ids) for ids in by_cut.values())
-    values = [value for cut, ids in by_cut.items() for value in (*ids, cut)]
-    statements = []
-    for model in (PainLog, Treatment):
-        sql, where = _template(model, shape)
-        statements.append((sql, fill(where, values)))
-    return statements
-
-
-def _fetch(statements: Sequence[Statement]) -> list[list[tuple]]:
-    """Each statement's rows ([] for one without, an INSERT); all statements in one round
-    trip (client-side binding). PostgreSQL runs them in order, each with a fresh snapshot."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "; ".join(sql for sql, _ in statements), [p for _, ps in statements for p in ps]
-        )
-        results = [cursor.fetchall() if cursor.description is not None else []]
-        for _ in statements[1:]:
-            cursor.nextset()
-            results.append(cursor.fetchall() if cursor.description is not None else [])
-    return results
+def patient_alerts_and_facts(*, patient: Patient, now: datetime, alerts: Q) -> WriteReads:
+    """The patient's alerts matching ``alerts`` (which must include the active ones), their
+    facts as ``patients_facts`` gives them with those alerts' anchors, and the stored
+    assessment: four queries, whatever the length of the journal."""
+    found = list(Alert.objects.filter(Q(patient_id=patient.pk), alerts))
+    stored = (
+        PatientAssessment.objects.filter(patient_id=patient.pk)
+        .values_list("level", "open_episodes", "next_change_at")
+        .first()
+    )
+    facts = patients_facts(patients=[patient], now=now, anchors=anchors_of(found))
+    return WriteReads(found, facts[patient.pk], stored)
 
 
 _MOMENT = {PainLog: "recorded_at", Treatment: "started_at"}
-_NAMES = {PainLog: _ENTRY_FIELDS, Treatment: _TREATMENT_FIELDS}
 
 
 def _queryset(model: type[PainLog] | type[Treatment], since: dict[int, datetime]) -> QuerySet:
     # The engine sorts; the model's default ordering is waste.
     return model.objects.filter(_window(since, _MOMENT[model])).order_by()
-
-
-@lru_cache(maxsize=64)
-def _template(model: type[PainLog] | type[Treatment], shape: tuple[int, ...]) -> tuple[str, Slots]:
-    """The SELECT for patients grouped by cut as ``shape`` (ids per cut), compiled once.
-
-    Compiling the query cost about as much as running it. It is compiled here with stand-in
-    values (patient ids -1, -2, ...; cuts on distinct days of 1900) and each parameter is
-    mapped back to its position in the caller's values list (``[*ids, cut]`` per group) by
-    ``journal.compiled.slots``.
-    """
-    since: dict[int, datetime] = {}
-    standins: list[object] = []
-    patient = 0
-    for group, size in enumerate(shape):
-        cut = datetime(1900, 1, 1, tzinfo=UTC) + timedelta(days=group)
-        for _ in range(size):
-            patient -= 1
-            since[patient] = cut
-            standins.append(patient)
-        standins.append(cut)
-    moment = _MOMENT[model]
-    # The time as integer microseconds (see _from_micros), the temperature as a float.
-    computed = {moment: _EpochMicros(F(moment))}
-    if model is PainLog:
-        computed["temperature_c"] = Cast("temperature_c", FloatField())
-    names = [f"_{name}_" if name in computed else name for name in _NAMES[model]]
-    queryset = _queryset(model, since).annotate(
-        **{f"_{name}_": expression for name, expression in computed.items()}
-    )
-    sql, params = queryset.values_list(*names).query.sql_with_params()
-    return sql, slots(sql, params, standins)
-
-
-@lru_cache(maxsize=8)
-def _alerts_template(
-    alerts: Q,
-) -> tuple[str, Slots, list[str], Converters]:
-    """``_template`` for one patient's alerts: SQL, slots (for ``[patient_id]``), columns and
-    the per-column converters Django would apply (JSON columns)."""
-    compiler = Alert.objects.filter(Q(patient_id=STAND_IN), alerts).query.get_compiler(
-        connection.alias
-    )
-    sql, params = compiler.as_sql()
-    return sql, slots(sql, params, [STAND_IN]), *model_columns(Alert, compiler)
-
-
-@lru_cache(maxsize=1)
-def _stored_template() -> tuple[str, Slots]:
-    """``_template`` for the stored assessment's level, open episodes and next change."""
-    query = PatientAssessment.objects.filter(patient_id=STAND_IN).values_list(
-        "level", "open_episodes", "next_change_at"
-    )
-    sql, params = query.query.sql_with_params()
-    return sql, slots(sql, params, [STAND_IN])
 
 
 def _since(patient: Patient, now: datetime, anchor: date | None) -> datetime:

@@ -21,7 +21,6 @@ from journal.models import Patient
 from triage.domain import Level
 from triage.engine import Assessment, assess
 from triage.facts import (
-    Statement,
     anchors_of,
     patient_alerts_and_facts,
     patient_facts,
@@ -59,26 +58,18 @@ def patient_assess(*, patient: Patient, now: datetime) -> Assessment:
     return assess(patient_facts(patient=patient, now=now))
 
 
-def patient_reassess(
-    *, patient: Patient, now: datetime, lead: Sequence[Statement] = ()
-) -> Reassessment:
-    """Assess and open, update or resolve alerts. Must run inside the caller's transaction.
-
-    ``lead``: the caller's own write (see ``patient_alerts_and_facts``), sent first in the
-    same round trip as the reads.
-    """
+def patient_reassess(*, patient: Patient, now: datetime) -> Reassessment:
+    """Assess and open, update or resolve alerts. Must run inside the caller's transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("patient_reassess must run inside the transaction that changed the data")
-    # The write, the active alerts, the ones a clinician resolved by hand, the stored
-    # assessment and the facts: one round trip.
-    reads = patient_alerts_and_facts(
-        patient=patient, now=now, alerts=_ACTIVE_OR_DEALT_WITH, lead=lead
-    )
+    # The active alerts, the ones a clinician resolved by hand, the stored assessment and
+    # the facts.
+    reads = patient_alerts_and_facts(patient=patient, now=now, alerts=_ACTIVE_OR_DEALT_WITH)
     alerts = reads.alerts
     active = [alert for alert in alerts if alert.status in ACTIVE_STATUSES]
     assessment = assess(reads.facts)
     if _stored_values(assessment) != reads.stored:
-        # Most writes change nothing the row holds: no UPDATE, no WAL, one round trip less.
+        # Most writes change nothing the row holds: no UPDATE, no WAL, one query less.
         _store([(patient.pk, assessment)])
     dealt_with: dict[tuple[str, str], Level] = {}
     for alert in alerts:
@@ -211,7 +202,8 @@ def _sync_alerts(
             alert = Alert(
                 patient_id=patient.pk, rule=finding.rule, episode_key=key[1], opened_at=now
             )
-            _copy(alert, finding, now)
+            _copy(alert, finding)
+            alert.updated_at = now
             alert.save(force_insert=True)
             changes.opened.append(alert)
             continue
@@ -223,10 +215,11 @@ def _sync_alerts(
             alert.acknowledged_at = None
             alert.acknowledged_by = None
             reopened = ["status", "acknowledged_at", "acknowledged_by"]
-        changed = _copy(alert, finding, now)
+        changed = _copy(alert, finding)
         if changed or rose:
             # Only what changed: on most writes that is the cited entries, and rewriting the
             # alert's texts and source passage each time cost WAL and time for nothing.
+            alert.updated_at = now
             alert.save(update_fields=[*changed, *reopened, "updated_at"])
         if rose:
             changes.escalated.append(alert)
@@ -240,7 +233,7 @@ def _sync_alerts(
     return changes
 
 
-def _copy(alert: Alert, finding: Finding, now: datetime) -> list[str]:
+def _copy(alert: Alert, finding: Finding) -> list[str]:
     """Bring the alert's text up to date with the finding; the names of what changed."""
     values = {
         "level": finding.level.code,
@@ -256,8 +249,6 @@ def _copy(alert: Alert, finding: Finding, now: datetime) -> list[str]:
     changed = [name for name, value in values.items() if getattr(alert, name) != value]
     for name in changed:
         setattr(alert, name, values[name])
-    if changed or alert._state.adding:
-        alert.updated_at = now
     return changed
 
 

@@ -1,4 +1,4 @@
-"""The compiled patient lock gives what the ORM gives, and only inside a transaction."""
+"""The patient lock gives the patient as the ORM reads it, and only inside a transaction."""
 
 import pytest
 from django.db import transaction
