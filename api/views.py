@@ -7,9 +7,10 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -115,7 +116,12 @@ class PatientObjectViewSet(
         obj = self.get_object()
         data = self.update_serializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        written = self.perform_write_update(obj, data.validated_data)
+        try:
+            written = self.perform_write_update(obj, data.validated_data)
+        except ObjectDoesNotExist:
+            # Deleted by another request (another of the patient's devices) while this one
+            # waited for the patient's lock: gone, as if it had been gone when we looked.
+            raise NotFound from None
         return Response(self._written(written))
 
     def _written(self, written: services.Written[Any]) -> dict[str, Any]:

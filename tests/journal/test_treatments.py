@@ -1,3 +1,5 @@
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -75,3 +77,50 @@ def test_list_query_count_is_constant(api, patient, page_size, django_assert_max
     TreatmentFactory.create_batch(40, patient=patient)
     with django_assert_max_num_queries(6):
         api.get(URL, {"page_size": page_size})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_to_a_session_deleted_while_it_waited_for_the_lock_is_404(patient):
+    """One device deletes a session while another's change waits for the patient's lock."""
+    from django.db import connection, transaction
+
+    from journal.services import patient_lock
+    from tests.conftest import client_for
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are what is under test; SQLite serialises writers itself")
+    treatment = TreatmentFactory(patient=patient)
+    client = client_for(patient.user)
+    locked, answered = threading.Event(), []
+
+    def change() -> None:
+        locked.wait()
+        answered.append(client.patch(f"{URL}{treatment.pk}/", {"minutes": 5}).status_code)
+        connection.close()
+
+    other = threading.Thread(target=change)
+    other.start()
+    with transaction.atomic():
+        patient_lock(patient.pk)
+        locked.set()
+        # The change has found the session (outside the lock) and now waits for the lock.
+        deadline = time.monotonic() + 10
+        while not _waiting_for_a_lock():
+            assert time.monotonic() < deadline, "the change never waited for the lock"
+            time.sleep(0.02)
+        Treatment.objects.filter(pk=treatment.pk).delete()
+    other.join(timeout=30)
+    assert answered == [404]
+
+
+def _waiting_for_a_lock() -> bool:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        # Inside a transaction the activity view is a snapshot taken once; take a new one.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        )
+        return cursor.fetchone()[0] > 0
