@@ -72,21 +72,30 @@ def imports_of(root: Path, path: Path, known: set[str]) -> Iterator[Import]:
                 yield Import(module, candidate if candidate in known else source, node.lineno)
 
 
+def packages(root: Path) -> list[Path]:
+    """The top-level packages of ours (the apps and config), not tests or tools."""
+    return sorted(
+        path.parent
+        for path in root.glob("*/__init__.py")
+        if path.parent.name not in NOT_APPS and not path.parent.name.startswith(".")
+    )
+
+
 def first_party(root: Path) -> list[Path]:
     """The apps' modules (migrations are left out: they name other apps only in strings)."""
     return sorted(
         path
-        for path in root.glob("*/**/*.py")
-        if path.relative_to(root).parts[0] not in NOT_APPS
-        and not path.relative_to(root).parts[0].startswith(".")
-        and "migrations" not in path.parts
+        for package in packages(root)
+        for path in package.rglob("*.py")
+        if "migrations" not in path.relative_to(root).parts
     )
 
 
 def all_imports(root: Path) -> list[Import]:
     paths = first_party(root)
     known = {module_name(root, path) for path in paths}
-    return [found for path in paths for found in imports_of(root, path, known)]
+    # One per (module, target, line): ``from a import b, c`` names ``a`` once.
+    return list(dict.fromkeys(found for path in paths for found in imports_of(root, path, known)))
 
 
 def app_of(module: str) -> str:
@@ -153,11 +162,7 @@ def celery_pair(group: set[str]) -> bool:
 
 
 def test_every_app_has_a_layer():
-    apps = {
-        path.parent.name
-        for path in ROOT.glob("*/__init__.py")
-        if path.parent.name not in NOT_APPS and not path.parent.name.startswith(".")
-    }
+    apps = {package.name for package in packages(ROOT)}
     assert apps - set(LAYER_OF) == set(), "place the new app in LAYERS and docs/architecture.md"
 
 
@@ -172,10 +177,14 @@ def test_no_circle_but_services_and_tasks():
 
 
 def _tree(root: Path, files: dict[str, str]) -> Path:
+    """Packages under ``root`` with these modules (and an empty ``__init__.py`` each)."""
     for name, text in files.items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
+        for package in path.relative_to(root).parents:
+            if package != Path("."):
+                (root / package / "__init__.py").touch()
     return root
 
 
