@@ -19,18 +19,33 @@ from zoneinfo import ZoneInfo
 
 from triage.domain import Entry, Treatment
 
-# How long an episode survives with nothing logged at its site, and how soon the patient's own
-# "it's gone" ends it. Silence is not recovery: real journals thin out, and someone who logs
-# the same arch pain every week or two for four months has one long episode, not a string of
-# one-day ones.
+# How an episode ends. Silence is not recovery, and neither is one quiet reading: real
+# journals thin out, and pain that comes and goes (every evening, after every walk) is logged
+# as 0 when it is quiet. Only the patient's word, or a quiet that lasts, ends an episode.
 #
-# RECOVERY_GAP_DAYS (product decision): once the patient has logged the site symptom-free
-# after its last symptom, the episode is over; a symptom returning within a week still
-# continues it (a good day is not a cure), a symptom after that starts a new episode. The
-# improvement and worsening windows in triage.rules must not exceed it (see there).
+# "Gone" (Entry.gone, the follow-up's one-tap answer): the patient says the trouble is over.
+# The episode ends at once, or at the end of the day when a symptom was logged at the site
+# earlier that same day (a red flag logged today always counts today).
 #
-# SILENT_GAP_DAYS: with nothing logged at the site since its last symptom, the episode stays
-# open this long. From seed 001: most foot and ankle pain is soft-tissue injury that heals
+# QUIET_DAYS: a plain 0 is a reading, not a verdict. The episode ends only once the site has
+# been logged symptom-free on every entry of QUIET_DAYS consecutive local days, at the end
+# of the last of them; until then the rules read it as it was on its last symptomatic day,
+# so the advice does not depend on whether the patient happened to log in a quiet hour.
+# From seed 001: pain that "doesnt go away after two to three days" and "no improvement
+# during the course of the first few days" describe a pattern over days, not a last reading;
+# two whole days is the lower end of "two to three days" (PERSISTENT_PAIN_DAYS reads it the
+# same way) and is longer than any daily pattern can stay quiet, so pain that returns every
+# evening or every walk never ends its episode, while a real recovery ends it two days later
+# (or at once, with "Gone"). The same holds for each symptom within an open episode: pain
+# (or swelling) is read as gone only after QUIET_DAYS consecutive logged days without it.
+#
+# RECOVERY_GAP_DAYS (product decision): once the episode has ended, a symptom returning
+# within a week of its last symptom still continues it (a good spell is not a cure); a
+# symptom after that starts a new episode. The improvement and worsening windows in
+# triage.rules must not exceed it (see there).
+#
+# SILENT_GAP_DAYS: with no end said or seen since its last symptom, the episode stays open
+# this long. From seed 001: most foot and ankle pain is soft-tissue injury that heals
 # with self-care, "though some could take a few months to fully recover", and "lasts longer
 # than a few months" (CHRONIC_PAIN_DAYS, 90 days) is the point to see a doctor; so a silent
 # month inside those months is not evidence of recovery, and an episode must survive one if
@@ -39,6 +54,7 @@ from triage.domain import Entry, Treatment
 # episode. Half of CHRONIC_PAIN_DAYS sits between the two: monthly logging (gaps of up to 31
 # days, plus a late week) keeps its episode, and the chronic rule can never rest on two
 # reports with one long silence between them (it needs at least one report in the middle).
+QUIET_DAYS = 2
 RECOVERY_GAP_DAYS = 7
 SILENT_GAP_DAYS = 45
 
@@ -47,6 +63,7 @@ SILENT_GAP_DAYS = 45
 FEVER_TEMPERATURE_C = 38.0
 
 SWELLING_NONE = "none"
+SWELLING_GRADES = ("none", "mild", "moderate", "severe")  # in order, mildest first
 
 
 def local_date(moment: datetime, tz: ZoneInfo) -> date:
@@ -92,6 +109,12 @@ def is_symptomatic(entry: Entry) -> bool:
     )
 
 
+def says_gone(entry: Entry) -> bool:
+    """Whether the patient says the trouble is over. Ignored on an entry that reports a
+    symptom (the API refuses one, but a red flag must never be dismissed by a stray field)."""
+    return entry.gone and not is_symptomatic(entry)
+
+
 def entry_sort_key(entry: Entry) -> tuple[datetime, int]:
     # The id breaks ties between entries logged at the same instant, so results never depend
     # on the order the caller happened to pass them in.
@@ -107,13 +130,23 @@ class Episode:
     """Entries at one site and side, from the first symptomatic one to the episode's end.
 
     ``entries`` are in time order and include symptom-free entries logged during the episode
-    (they are how a patient tells us it is getting better).
+    (they are how a patient tells us it is getting better). Built by ``split_episodes``,
+    which works out ``ends_after`` and the quiet spans once.
     """
 
     site: str
     side: str
     entries: tuple[Entry, ...]
     days: tuple[date, ...]  # local day of each entry, parallel to ``entries``
+    # The last local day the episode can still escalate on, with nothing more logged.
+    ends_after: date
+    # The last of QUIET_DAYS consecutive logged days without pain after the last painful day
+    # (None: no such run); pain is read as gone from the day after it.
+    pain_quiet_until: date | None = None
+    # The same for swelling, after the last swollen day.
+    swelling_quiet_until: date | None = None
+    # The local day the episode is read on (None: after everything logged, e.g. in tests).
+    today: date | None = None
 
     # min/max rather than first/last: in zones that fall back at midnight (e.g. America/
     # Santiago) the local date of later instants can step back a day.
@@ -124,6 +157,7 @@ class Episode:
 
     @property
     def latest_day(self) -> date:
+        """Local day of the latest entry: the last time the site was logged."""
         return max(self.days)
 
     @property
@@ -131,58 +165,107 @@ class Episode:
         return max(d for e, d in zip(self.entries, self.days, strict=True) if is_symptomatic(e))
 
     @property
-    def current(self) -> tuple[Entry, ...]:
-        """Entries on the episode's latest local day: its current state.
-
-        A whole day, not just the last entry, so that a hasty second entry with default
-        values cannot hide a red flag logged a few minutes earlier.
-        """
-        latest = self.latest_day
-        return tuple(e for e, d in zip(self.entries, self.days, strict=True) if d == latest)
+    def state_day(self) -> date:
+        """The day whose state the rules read: the last symptomatic day. Symptom-free days
+        after it either ended the episode or are quiet readings that say nothing new."""
+        return self.last_symptomatic_day
 
     @property
-    def ends_after(self) -> date:
-        """The last local day the episode can still escalate on, with nothing more logged.
+    def last_painful_day(self) -> date | None:
+        return max(
+            (d for e, d in zip(self.entries, self.days, strict=True) if e.severity > 0),
+            default=None,
+        )
 
-        The day-level state decides: an episode whose latest day is symptomatic stays open for
-        SILENT_GAP_DAYS of silence; one whose latest day was symptom-free has ended already.
+    @property
+    def last_swollen_day(self) -> date | None:
+        return max(
+            (
+                d
+                for e, d in zip(self.entries, self.days, strict=True)
+                if e.swelling != SWELLING_NONE
+            ),
+            default=None,
+        )
+
+    def _over(self, quiet_until: date | None) -> bool:
+        return quiet_until is not None and (self.today is None or quiet_until < self.today)
+
+    @property
+    def pain_is_over(self) -> bool:
+        """Pain-free on QUIET_DAYS consecutive logged days since the last painful day, the
+        last of them over. Until then a 0 is a quiet moment, not the end of the pain."""
+        return self._over(self.pain_quiet_until)
+
+    @property
+    def swelling_is_over(self) -> bool:
+        return self._over(self.swelling_quiet_until)
+
+    @property
+    def current(self) -> tuple[Entry, ...]:
+        """The entries that make the episode's current state.
+
+        Whole days, not just the last entry, so that a hasty second entry with default
+        values cannot hide a red flag logged a few minutes earlier. The state day's entries,
+        and, while the pain is not over, every entry from the last painful day on: a day
+        with swelling but a pain score of 0 after a painful day neither hides that pain nor
+        the flags logged with it.
         """
-        if not any(is_symptomatic(e) for e in self.current):
-            return self.latest_day - timedelta(days=1)
-        return self.latest_day + timedelta(days=SILENT_GAP_DAYS)
+        last = self.state_day
+        painful = self.last_painful_day
+        first = last if painful is None or self.pain_is_over else min(painful, last)
+        return tuple(e for e, d in zip(self.entries, self.days, strict=True) if first <= d <= last)
 
     def is_active(self, today: date) -> bool:
         """Whether the episode may still escalate on ``today`` (a local date).
 
-        Ended when the patient's latest day at this site was symptom-free (they told us it
-        is gone), or after more than SILENT_GAP_DAYS with nothing logged there.
+        Ended when the patient said it was gone, after QUIET_DAYS consecutive symptom-free
+        days, or after more than SILENT_GAP_DAYS with nothing said or seen.
         """
         return today <= self.ends_after
 
     def daily_severity(self) -> tuple[tuple[date, int], ...]:
-        """(local day, worst severity that day), in day order.
+        """(local day, worst severity that day), in day order, up to the day pain is read on.
 
         The worst of the day, not the mean: a patient who logs "3" in the morning and "8"
-        at night had a bad day.
+        at night had a bad day. Pain-free days after the last painful one are left out until
+        the pain is over: a quiet reading between painful ones is not improvement.
         """
+        painful = self.last_painful_day
+        until = self.state_day if painful is None or self.pain_is_over else painful
         worst: dict[date, int] = {}
         for entry, day in zip(self.entries, self.days, strict=True):
-            worst[day] = max(worst.get(day, 0), entry.severity)
+            if day <= until:
+                worst[day] = max(worst.get(day, 0), entry.severity)
+        return tuple(sorted(worst.items()))
+
+    def daily_swelling(self) -> tuple[tuple[date, int], ...]:
+        """(local day, worst swelling grade that day as an index of SWELLING_GRADES), in day
+        order, up to the last swollen day; empty when there is none or it is over."""
+        swollen = self.last_swollen_day
+        if swollen is None or self.swelling_is_over:
+            return ()
+        worst: dict[date, int] = {}
+        for entry, day in zip(self.entries, self.days, strict=True):
+            if day <= swollen:
+                worst[day] = max(worst.get(day, 0), SWELLING_GRADES.index(entry.swelling))
         return tuple(sorted(worst.items()))
 
     def entries_on_or_after(self, day: date) -> tuple[Entry, ...]:
         return tuple(e for e, d in zip(self.entries, self.days, strict=True) if d >= day)
 
 
-def split_episodes(entries: Iterable[Entry], tz: ZoneInfo) -> tuple[Episode, ...]:
+def split_episodes(
+    entries: Iterable[Entry], tz: ZoneInfo, today: date | None = None
+) -> tuple[Episode, ...]:
     """Group entries by (site, side) and split each group into episodes.
 
-    An episode stays open after its last symptomatic local day for SILENT_GAP_DAYS while
-    nothing is logged at the site, but only for RECOVERY_GAP_DAYS once the patient has logged
-    it symptom-free on a later day. Any entry while the episode is open belongs to it (a
-    symptom-free one is how the patient says it is better); a symptomatic entry after it has
-    closed starts a new episode, and a symptom-free one belongs to none.
-    Episodes come back sorted by (site, side, start).
+    An episode stays open after its last symptomatic local day for SILENT_GAP_DAYS, but only
+    for RECOVERY_GAP_DAYS once it has ended (the patient said "gone", or logged the site
+    symptom-free on QUIET_DAYS consecutive days). Any entry while the episode is open
+    belongs to it (a symptom-free one is how the patient says it is better); a symptomatic
+    entry after it has closed starts a new episode, and a symptom-free one belongs to none.
+    Episodes come back sorted by (site, side, start), read as on ``today``.
     """
     by_place: dict[tuple[str, str], list[Entry]] = defaultdict(list)
     for entry in entries:
@@ -193,38 +276,82 @@ def split_episodes(entries: Iterable[Entry], tz: ZoneInfo) -> tuple[Episode, ...
         group.sort(key=entry_sort_key)
         current: list[tuple[Entry, date]] = []
         last_symptomatic = date.min  # meaningful only while ``current`` is not empty
-        last_free = date.min
+        said_gone = False  # a "gone" since the last symptomatic entry
+        quiet: list[date] = []  # days logged since the last symptomatic day
         for entry in group:
             day = local_date(entry.recorded_at, tz)
-            # Day-level: a symptom-free entry on the same day as a symptom says nothing new.
-            allowed = RECOVERY_GAP_DAYS if last_free > last_symptomatic else SILENT_GAP_DAYS
+            # Day-level: a quiet run ends the episode only once its last day is over, so an
+            # entry on that day still finds it open.
+            ended = said_gone or _quiet_run_end(quiet, before=day) is not None
+            allowed = RECOVERY_GAP_DAYS if ended else SILENT_GAP_DAYS
             is_open = bool(current) and (day - last_symptomatic).days <= allowed
             if is_symptomatic(entry):
                 if current and not is_open:
-                    episodes.append(_episode(site, side, current))
+                    episodes.append(_episode(site, side, current, today))
                     current = []
                 if not current:
-                    last_symptomatic, last_free = day, date.min
+                    last_symptomatic = day
                 current.append((entry, day))
                 last_symptomatic = max(last_symptomatic, day)
+                said_gone, quiet = False, []
             elif is_open:
                 current.append((entry, day))
-                last_free = max(last_free, day)
+                said_gone = said_gone or says_gone(entry)
+                if day > last_symptomatic and (not quiet or day > quiet[-1]):
+                    quiet.append(day)
         if current:
-            episodes.append(_episode(site, side, current))
+            episodes.append(_episode(site, side, current, today))
     return tuple(episodes)
 
 
 def active_episodes(entries: Iterable[Entry], tz: ZoneInfo, now: datetime) -> tuple[Episode, ...]:
     """Episodes still going on at ``now``: the only ones that may escalate."""
     today = local_date(now, tz)
-    return tuple(ep for ep in split_episodes(entries, tz) if ep.is_active(today))
+    return tuple(ep for ep in split_episodes(entries, tz, today) if ep.is_active(today))
 
 
-def _episode(site: str, side: str, items: list[tuple[Entry, date]]) -> Episode:
+def _quiet_run_end(days: list[date], *, before: date | None = None) -> date | None:
+    """The last day of the first QUIET_DAYS consecutive days in ``days`` (ascending), or
+    None; with ``before``, only a run that ends before that day counts."""
+    run = 0
+    previous: date | None = None
+    for day in days:
+        if before is not None and day >= before:
+            break
+        run = run + 1 if previous is not None and (day - previous).days == 1 else 1
+        previous = day
+        if run >= QUIET_DAYS:
+            return day
+    return None
+
+
+def _days_after(items: list[tuple[Entry, date]], last: date | None) -> list[date]:
+    """The distinct logged days after ``last``, ascending (all of them when it is None)."""
+    return sorted({d for _, d in items if last is None or d > last})
+
+
+def _episode(site: str, side: str, items: list[tuple[Entry, date]], today: date | None) -> Episode:
+    last_index = max(i for i, (e, _) in enumerate(items) if is_symptomatic(e))
+    last = max(d for e, d in items if is_symptomatic(e))
+    ends = [last + timedelta(days=SILENT_GAP_DAYS)]
+    gone = next((d for e, d in items[last_index + 1 :] if says_gone(e)), None)
+    if gone is not None:
+        # On a later day: over at once. The same day: today's symptoms still count today.
+        ends.append(last if gone <= last else gone - timedelta(days=1))
+    run_end = _quiet_run_end(_days_after(items, last))
+    if run_end is not None:
+        ends.append(run_end)
+    painful = max((d for e, d in items if e.severity > 0), default=None)
+    swollen = max((d for e, d in items if e.swelling != SWELLING_NONE), default=None)
     return Episode(
         site=site,
         side=side,
         entries=tuple(e for e, _ in items),
         days=tuple(d for _, d in items),
+        ends_after=min(ends),
+        pain_quiet_until=None if painful is None else _quiet_run_end(_days_after(items, painful)),
+        swelling_quiet_until=(
+            None if swollen is None else _quiet_run_end(_days_after(items, swollen))
+        ),
+        today=today,
     )
