@@ -116,7 +116,14 @@ class PainLog(models.Model):
     # stays pain-free for two local days (docs/triage-rules.md). Valid only on a
     # symptom-free entry (the API refuses anything else). A database default too, so that
     # bulk loaders that name their columns (bench/) keep working.
-    gone = models.BooleanField(default=False, db_default=False)
+    gone = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text=(
+            "The patient said the trouble at this site is over (ends the episode); not the "
+            "same as severity 0, a quiet reading"
+        ),
+    )
     notes = models.TextField(max_length=2000, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
