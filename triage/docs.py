@@ -101,9 +101,17 @@ def render_rules_markdown() -> str:
         "not escalate today.",
         "- While an episode with symptoms is open and its site has not been logged for 2 "
         "local days, the daily reminder asks about that site by name (see the README).",
-        "- Symptom rules read an episode's state on its latest local day (all entries of that "
-        "day, so a hasty second entry cannot hide a red flag logged minutes earlier). Trend "
-        "rules (persistent, worsening, lasting) compare the worst pain of each day.",
+        "- Symptom rules read an episode's state on its last symptomatic local day (all "
+        "entries of that day, so a hasty second entry cannot hide a red flag logged minutes "
+        "earlier). A day with pain is a full reading: what earlier days reported and it does "
+        "not is read as gone. A day without pain is not: a symptom logged on or after the "
+        f"last painful day keeps counting until the site has been logged without it on "
+        f"{QUIET_DAYS} consecutive days, so a pain-free entry about something else hides "
+        "neither the pain nor a red flag. Trend rules (persistent, worsening, lasting) "
+        "compare the worst pain of each day, leaving out pain-free days after the last "
+        "painful one until the pain is over (a quiet reading between painful ones is not "
+        "improvement). A sudden onset or a pop ages with the pain logged after it "
+        "(`SUDDEN_ONSET_DAYS`, `ACHILLES_POP_DAYS`), not with pain-free days.",
         "- Persistent pain uses improvement, not just presence: a patient whose pain is clearly "
         "falling (e.g. 7, 6, 5, 4, 3, 2, 1 after a sprain) is not told to see a doctor, "
         "following the seed's “no improvement during the course of the first few days”. Pain "

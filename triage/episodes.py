@@ -1,9 +1,10 @@
 """Local days and site/side episodes: the time model every triage rule shares.
 
 An *episode* is one spell of trouble at one site and side (say, the left outer ankle). The
-rules read an episode's state as of its latest local day; ``now`` only decides whether the
-episode is still going on. That keeps an old red flag from a finished episode from
-escalating today, while a red flag the patient logged today always counts.
+rules read an episode's current state (``Episode.current``: its last symptomatic local day,
+and symptoms not yet over from the days before it); ``now`` only decides whether the episode
+is still going on and whether a symptom is over. That keeps an old red flag from a finished
+episode from escalating today, while a red flag the patient logged today always counts.
 
 Pure: no Django, no clock. Days are the patient's local calendar days, never UTC days, so a
 late-evening entry belongs to the day the patient lived it.
@@ -12,7 +13,7 @@ late-evening entry belongs to the day the patient lived it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -90,23 +91,37 @@ def has_fever(entry: Entry) -> bool:
     )
 
 
+# Every symptom an entry can report, by name. Each is read as over on its own (QUIET_DAYS).
+SYMPTOMS: tuple[tuple[str, Callable[[Entry], bool]], ...] = (
+    ("pain", lambda e: e.severity > 0),
+    ("swelling", lambda e: e.swelling != SWELLING_NONE),
+    ("sudden_onset", lambda e: e.sudden_onset),
+    ("redness_or_warmth", lambda e: e.redness_or_warmth),
+    ("fever", has_fever),
+    ("cannot_bear_weight", lambda e: not e.can_bear_weight),
+    ("numbness_or_tingling", lambda e: e.numbness_or_tingling),
+    ("heard_pop", lambda e: e.heard_pop),
+    ("back_or_leg_pain", lambda e: e.back_or_leg_pain),
+)
+
+
 def is_symptomatic(entry: Entry) -> bool:
     """Whether the entry reports anything wrong: pain, or any flag, even at severity 0.
 
     Flags count without pain so that, say, a fever logged with "no pain" still keeps the
     episode open: a red flag must never be dismissed because the pain score was 0.
     """
-    return (
-        entry.severity > 0
-        or entry.swelling != SWELLING_NONE
-        or entry.sudden_onset
-        or entry.redness_or_warmth
-        or has_fever(entry)
-        or not entry.can_bear_weight
-        or entry.numbness_or_tingling
-        or entry.heard_pop
-        or entry.back_or_leg_pain
-    )
+    return any(reports(entry) for _, reports in SYMPTOMS)
+
+
+@dataclass(frozen=True, slots=True)
+class Symptom:
+    """One kind of symptom in an episode: the last day it was logged, and the last day of
+    the first QUIET_DAYS run of logged days without it after that (None: no such run)."""
+
+    name: str
+    last_day: date
+    quiet_until: date | None
 
 
 def says_gone(entry: Entry) -> bool:
@@ -140,11 +155,9 @@ class Episode:
     days: tuple[date, ...]  # local day of each entry, parallel to ``entries``
     # The last local day the episode can still escalate on, with nothing more logged.
     ends_after: date
-    # The last of QUIET_DAYS consecutive logged days without pain after the last painful day
-    # (None: no such run); pain is read as gone from the day after it.
-    pain_quiet_until: date | None = None
-    # The same for swelling, after the last swollen day.
-    swelling_quiet_until: date | None = None
+    # Each kind of symptom logged in the episode, in SYMPTOMS order: each is read as over
+    # from the day after its quiet run.
+    symptoms: tuple[Symptom, ...] = ()
     # The local day the episode is read on (None: after everything logged, e.g. in tests).
     today: date | None = None
 
@@ -188,32 +201,47 @@ class Episode:
             default=None,
         )
 
-    def _over(self, quiet_until: date | None) -> bool:
-        return quiet_until is not None and (self.today is None or quiet_until < self.today)
+    def is_over(self, symptom: Symptom) -> bool:
+        """Absent on QUIET_DAYS consecutive logged days since it was last logged, the last of
+        them over. Until then a day without it is a quiet moment, not its end."""
+        quiet = symptom.quiet_until
+        return quiet is not None and (self.today is None or quiet < self.today)
+
+    def _symptom(self, name: str) -> Symptom | None:
+        return next((s for s in self.symptoms if s.name == name), None)
 
     @property
     def pain_is_over(self) -> bool:
-        """Pain-free on QUIET_DAYS consecutive logged days since the last painful day, the
-        last of them over. Until then a 0 is a quiet moment, not the end of the pain."""
-        return self._over(self.pain_quiet_until)
+        pain = self._symptom("pain")
+        return pain is None or self.is_over(pain)
 
     @property
     def swelling_is_over(self) -> bool:
-        return self._over(self.swelling_quiet_until)
+        swelling = self._symptom("swelling")
+        return swelling is None or self.is_over(swelling)
+
+    @property
+    def reading_from(self) -> date:
+        """The first day of the current state: the last day of each symptom not yet over,
+        back to the last painful day at most. A day with pain is a full reading, so what the
+        days before it reported and it does not is read as gone (as it always was); a day
+        without pain is not, so it hides nothing that is not over."""
+        painful = self.last_painful_day or date.min
+        return min(
+            (s.last_day for s in self.symptoms if s.last_day >= painful and not self.is_over(s)),
+            default=self.state_day,
+        )
 
     @property
     def current(self) -> tuple[Entry, ...]:
         """The entries that make the episode's current state.
 
         Whole days, not just the last entry, so that a hasty second entry with default
-        values cannot hide a red flag logged a few minutes earlier. The state day's entries,
-        and, while the pain is not over, every entry from the last painful day on: a day
-        with swelling but a pain score of 0 after a painful day neither hides that pain nor
-        the flags logged with it.
+        values cannot hide a red flag logged a few minutes earlier; and every day from
+        ``reading_from``, so that a day without pain (a quiet hour of pain that comes and
+        goes, a quick entry about something else) hides neither the pain nor a red flag.
         """
-        last = self.state_day
-        painful = self.last_painful_day
-        first = last if painful is None or self.pain_is_over else min(painful, last)
+        first, last = self.reading_from, self.state_day
         return tuple(e for e, d in zip(self.entries, self.days, strict=True) if first <= d <= last)
 
     def is_active(self, today: date) -> bool:
@@ -232,7 +260,7 @@ class Episode:
         the pain is over: a quiet reading between painful ones is not improvement.
         """
         painful = self.last_painful_day
-        until = self.state_day if painful is None or self.pain_is_over else painful
+        until = painful if painful is not None and not self.pain_is_over else self.state_day
         worst: dict[date, int] = {}
         for entry, day in zip(self.entries, self.days, strict=True):
             if day <= until:
@@ -341,17 +369,18 @@ def _episode(site: str, side: str, items: list[tuple[Entry, date]], today: date 
     run_end = _quiet_run_end(_days_after(items, last))
     if run_end is not None:
         ends.append(run_end)
-    painful = max((d for e, d in items if e.severity > 0), default=None)
-    swollen = max((d for e, d in items if e.swelling != SWELLING_NONE), default=None)
+    logged = _days_after(items, None)
+    symptoms = []
+    for name, reports in SYMPTOMS:
+        seen = max((d for e, d in items if reports(e)), default=None)
+        if seen is not None:
+            symptoms.append(Symptom(name, seen, _quiet_run_end([d for d in logged if d > seen])))
     return Episode(
         site=site,
         side=side,
         entries=tuple(e for e, _ in items),
         days=tuple(d for _, d in items),
         ends_after=min(ends),
-        pain_quiet_until=None if painful is None else _quiet_run_end(_days_after(items, painful)),
-        swelling_quiet_until=(
-            None if swollen is None else _quiet_run_end(_days_after(items, swollen))
-        ),
+        symptoms=tuple(symptoms),
         today=today,
     )

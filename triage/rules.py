@@ -4,9 +4,10 @@ Every rule cites the seed text it rests on (a file in the clinical seed set and 
 passage from it). Where a rule needs a number the seeds do not give, the number is a named
 constant below with a comment saying so, and the clinician-facing reason repeats it.
 
-Time model (see triage.episodes): symptom rules read an episode's state on its latest local
-day; ``now`` decides only whether the episode is still going on. Treatment rules look at the
-sessions of the last TREATMENT_ADVICE_DAYS local days.
+Time model (see triage.episodes): symptom rules read an episode's current state (its last
+symptomatic local day, with what earlier pain-free days reported that is not over); ``now``
+decides only whether the episode is still going on and whether a symptom is over. Treatment
+rules look at the sessions of the last TREATMENT_ADVICE_DAYS local days.
 
 No rule reaches Level.EMERGENCY: nothing in the seeds says "go now". The level exists so the
 scale is complete and a future, sourced rule can use it.
@@ -453,6 +454,17 @@ def _trend_entries(ep: Episode, trend: _Trend) -> list[Entry]:
 # --------------------------------------------------------------------------------------------
 
 
+def _pain_reference(ep: Episode, day: date) -> date:
+    """The day a flag logged on ``day`` is aged against: the last painful day, when later.
+
+    The pain rules take over from the flag rules as pain goes on (SUDDEN_ONSET_DAYS,
+    ACHILLES_POP_DAYS), so a flag ages with the pain logged after it, not with days that
+    report no pain: those neither let it expire nor (if quiet) say anything new.
+    """
+    painful = ep.last_painful_day
+    return day if painful is None or painful < day else painful
+
+
 def _achilles_rupture(facts: PatientFacts) -> Iterable[_Hit]:
     for ep in _episodes(facts):
         if ep.site not in ACHILLES_SITES:
@@ -460,7 +472,7 @@ def _achilles_rupture(facts: PatientFacts) -> Iterable[_Hit]:
         pops = [
             e
             for e, d in zip(ep.entries, ep.days, strict=True)
-            if e.heard_pop and (ep.state_day - d).days < ACHILLES_POP_DAYS
+            if e.heard_pop and (_pain_reference(ep, d) - d).days < ACHILLES_POP_DAYS
         ]
         if pops:
             yield _hit(
@@ -591,7 +603,7 @@ def _sudden_onset(facts: PatientFacts) -> Iterable[_Hit]:
             if e.sudden_onset
             and e.severity > 0
             and e.swelling != SWELLING_NONE
-            and (ep.state_day - d).days < SUDDEN_ONSET_DAYS
+            and (_pain_reference(ep, d) - d).days < SUDDEN_ONSET_DAYS
         ]
         if hits:
             yield _hit(
@@ -941,7 +953,7 @@ def next_change_at(facts: PatientFacts, findings: Iterable[Finding]) -> datetime
     candidates += [
         _day_starts(quiet + timedelta(days=1), tz)
         for ep in _episodes(facts)
-        for quiet in (ep.pain_quiet_until, ep.swelling_quiet_until)
+        for quiet in (symptom.quiet_until for symptom in ep.symptoms)
         if quiet is not None
     ]
     for session in facts.treatments:
@@ -1016,7 +1028,7 @@ RULES: tuple[Rule, ...] = (
         trigger=(
             f"A pop or snap logged at the back of the ankle/heel or calf "
             f"({', '.join(sorted(ACHILLES_SITES))}) within {ACHILLES_POP_DAYS} local days of "
-            f"the episode's latest day."
+            f"the episode's last painful day."
         ),
         source=P_ACHILLES_REPAIR,
         see_also=(P_ACHILLES_POP, P_ACHILLES_SIGNS),
@@ -1028,7 +1040,7 @@ RULES: tuple[Rule, ...] = (
         title="Signs of infection",
         trigger=(
             f"Redness or warmth of the area, a fever, or a temperature of "
-            f"{FEVER_TEMPERATURE_C} °C or more on the episode's latest day."
+            f"{FEVER_TEMPERATURE_C} °C or more in the episode's current state."
         ),
         source=P_INFECTION,
         see_also=(P_BONE_INFECTION,),
@@ -1038,7 +1050,9 @@ RULES: tuple[Rule, ...] = (
         id="cannot_bear_weight",
         level=Level.CONSULT_24H,
         title="Cannot bear weight",
-        trigger="The patient cannot put weight on the foot or ankle on the episode's latest day.",
+        trigger=(
+            "The patient cannot put weight on the foot or ankle in the episode's current state."
+        ),
         source=P_WEIGHT,
         see_also=(P_EXTREME_SWELLING,),
         check=_cannot_bear_weight,
@@ -1047,7 +1061,7 @@ RULES: tuple[Rule, ...] = (
         id="severe_pain",
         level=Level.CONSULT,
         title="Severe pain",
-        trigger=f"Pain of {SEVERE_PAIN_MIN}/10 or more on the episode's latest day.",
+        trigger=f"Pain of {SEVERE_PAIN_MIN}/10 or more in the episode's current state.",
         source=P_FEW_DAYS,
         see_also=(P_NOT_GOING_AWAY,),
         check=_severe_pain,
@@ -1056,7 +1070,7 @@ RULES: tuple[Rule, ...] = (
         id="severe_swelling",
         level=Level.CONSULT,
         title="A lot of swelling",
-        trigger=f"Swelling graded '{SEVERE_SWELLING}' on the episode's latest day.",
+        trigger=f"Swelling graded '{SEVERE_SWELLING}' in the episode's current state.",
         source=P_FEW_DAYS,
         see_also=(P_EXTREME_SWELLING,),
         check=_severe_swelling,
@@ -1127,7 +1141,7 @@ RULES: tuple[Rule, ...] = (
         level=Level.CONSULT,
         title="Numbness, tingling or burning",
         trigger=(
-            "Numbness, tingling or burning on the episode's latest day; with back or leg pain "
+            "Numbness, tingling or burning in the episode's current state; with back or leg pain "
             "the message points to the spine, with diabetes it mentions diabetic nerve damage."
         ),
         source=P_NERVE,
@@ -1162,7 +1176,7 @@ RULES: tuple[Rule, ...] = (
         level=Level.SELF_CARE,
         title="Foot pain with back or leg pain",
         trigger=(
-            "Back or leg pain on the episode's latest day, without numbness or tingling (which "
+            "Back or leg pain in the episode's current state, without numbness or tingling (which "
             "nerve_symptoms handles)."
         ),
         source=P_SPINE,
@@ -1251,9 +1265,10 @@ DECISIONS: tuple[Decision, ...] = (
         f"A plain 0 ends an episode only when every entry at the site on {QUIET_DAYS} "
         "consecutive local days is symptom-free, at the end of the second day; until then "
         "the rules read the episode as on its last symptomatic day, so the advice does not "
-        "change with the hour a patient happens to log. Pain (and swelling) within an open "
+        "change with the hour a patient happens to log. Each symptom within an open "
         f"episode is read as gone the same way: absent on {QUIET_DAYS} consecutive logged "
-        "days. The seed judges pain over days ('doesnt go away after two to three days'), "
+        "days (or superseded by a later day with pain, a full reading). The seed judges "
+        "pain over days ('doesnt go away after two to three days'), "
         "not by its last reading; two whole days is the lower end, as for "
         "PERSISTENT_PAIN_DAYS, and longer than pain that returns every evening or after "
         "every walk can stay quiet. Patients who log less often end an episode with 'Gone' "
@@ -1323,13 +1338,15 @@ DECISIONS: tuple[Decision, ...] = (
         "SUDDEN_ONSET_DAYS",
         f"{SUDDEN_ONSET_DAYS} local days",
         "A sudden-onset entry counts on its day and the next; from the third day "
-        "persistent_pain takes over if the pain is not improving.",
+        "persistent_pain takes over if the pain is not improving. Days are counted to the "
+        "last painful day (pain-free days do not age it: the hand-over needs pain).",
         P_SUDDEN,
     ),
     Decision(
         "ACHILLES_POP_DAYS",
         f"{ACHILLES_POP_DAYS} local days",
-        "How long a pop keeps the 24-hour referral, for 'within days of the injury'.",
+        "How long a pop keeps the 24-hour referral, for 'within days of the injury', "
+        "counted to the last painful day (as SUDDEN_ONSET_DAYS).",
         P_ACHILLES_REPAIR,
     ),
     Decision(

@@ -258,6 +258,17 @@ CASES: dict[str, list[Case]] = {
             facts([entry(-2, 4, sudden_onset=True, swelling="mild"), entry(0, 1)]),
             fires=False,
         ),
+        Case(
+            "onset two days ago, pain-free since: it ages with pain, not with quiet days",
+            facts(
+                [
+                    entry(-2, 4, sudden_onset=True, swelling="mild"),
+                    entry(-1, 0, swelling="mild"),
+                    entry(0, 0, hour=8),
+                ]
+            ),
+            fires=True,
+        ),
     ],
     "infection_signs": [
         Case("38.0 °C is a fever", facts([entry(0, 2, temperature_c=38.0)]), fires=True),
@@ -268,6 +279,21 @@ CASES: dict[str, list[Case]] = {
         Case(
             "redness yesterday, clean today",
             facts([entry(-1, 3, redness_or_warmth=True), entry(0, 2)]),
+            fires=False,
+        ),
+        Case(
+            "redness yesterday, today pain-free with back pain: a day without pain hides nothing",
+            facts([entry(-1, 3, redness_or_warmth=True), entry(0, 0, back_or_leg_pain=True)]),
+            fires=True,
+        ),
+        Case(
+            "redness three days ago, two pain-free days without it since: over",
+            facts(
+                [
+                    entry(-3, 3, redness_or_warmth=True),
+                    *daily([0, 0], end=-1, back_or_leg_pain=True),
+                ]
+            ),
             fires=False,
         ),
         Case(
