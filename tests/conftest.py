@@ -6,6 +6,12 @@ from rest_framework.test import APIClient
 
 from accounts.models import CLINICIANS_GROUP
 from journal.services import auth_token_issue
+from tests.clock import (  # noqa: F401  hooks of the --clock-at option, registered here
+    pytest_addoption,
+    pytest_configure,
+    pytest_report_header,
+    pytest_unconfigure,
+)
 from tests.factories import PatientFactory, UserFactory
 
 
