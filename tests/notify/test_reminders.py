@@ -11,7 +11,8 @@ from notify.models import Message
 from notify.services import reminder_reschedule, reminders_enqueue_due
 from tests.factories import PainLogFactory, PatientFactory
 
-pytestmark = pytest.mark.django_db
+# Entries are built relative to the clock and read by local day: start at noon.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
 
 UTC = ZoneInfo("UTC")
 

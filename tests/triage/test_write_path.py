@@ -1,7 +1,7 @@
 """Re-assessment on a journal write: what it reads, in how many queries, and that it reads
 the same alerts and facts as the general (chunk) path."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,18 +16,10 @@ from triage.facts import anchors_of, patient_alerts_and_facts, patients_facts
 from triage.models import Alert, PatientAssessment
 from triage.services import _ACTIVE_OR_DEALT_WITH
 
-pytestmark = pytest.mark.django_db
+# Entries are built relative to the clock and read by local day: start at noon.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
 
 LONDON = ZoneInfo("Europe/London")
-
-
-@pytest.fixture(autouse=True)
-def _midday():
-    """These tests build entries an hour or two before now and read them by local day: at
-    00:30 an hour ago is yesterday. Time starts at noon in London (and ticks, so that a
-    later write has a later timestamp); the first test travels on its own."""
-    with time_machine.travel(datetime(2026, 11, 20, 12, 0, tzinfo=UTC), tick=True):
-        yield
 
 
 def _reference(patient, now):
