@@ -65,6 +65,7 @@ FEVER_TEMPERATURE_C = 38.0
 
 SWELLING_NONE = "none"
 SWELLING_GRADES = ("none", "mild", "moderate", "severe")  # in order, mildest first
+_GRADE = {grade: index for index, grade in enumerate(SWELLING_GRADES)}
 
 
 def local_date(moment: datetime, tz: ZoneInfo) -> date:
@@ -111,7 +112,18 @@ def is_symptomatic(entry: Entry) -> bool:
     Flags count without pain so that, say, a fever logged with "no pain" still keeps the
     episode open: a red flag must never be dismissed because the pain score was 0.
     """
-    return any(reports(entry) for _, reports in SYMPTOMS)
+    # Spelled out rather than a loop over SYMPTOMS: it runs for every entry of every write.
+    return (
+        entry.severity > 0
+        or entry.swelling != SWELLING_NONE
+        or entry.sudden_onset
+        or entry.redness_or_warmth
+        or has_fever(entry)
+        or not entry.can_bear_weight
+        or entry.numbness_or_tingling
+        or entry.heard_pop
+        or entry.back_or_leg_pain
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +158,7 @@ class Episode:
 
     ``entries`` are in time order and include symptom-free entries logged during the episode
     (they are how a patient tells us it is getting better). Built by ``split_episodes``,
-    which works out ``ends_after`` and the quiet spans once.
+    which works out the episode's end, its symptoms and its current state once.
     """
 
     site: str
@@ -155,9 +167,18 @@ class Episode:
     days: tuple[date, ...]  # local day of each entry, parallel to ``entries``
     # The last local day the episode can still escalate on, with nothing more logged.
     ends_after: date
-    # Each kind of symptom logged in the episode, in SYMPTOMS order: each is read as over
-    # from the day after its quiet run.
-    symptoms: tuple[Symptom, ...] = ()
+    # The day whose state the rules read: the last symptomatic day. Symptom-free days after
+    # it either ended the episode or are quiet readings that say nothing new.
+    state_day: date
+    last_painful_day: date | None
+    last_swollen_day: date | None
+    # Each kind of symptom logged in the episode, in SYMPTOMS order.
+    symptoms: tuple[Symptom, ...]
+    # The entries that make the current state: whole days from ``reading_from`` to the state
+    # day (see ``_reading_from``).
+    current: tuple[Entry, ...]
+    pain_is_over: bool
+    swelling_is_over: bool
     # The local day the episode is read on (None: after everything logged, e.g. in tests).
     today: date | None = None
 
@@ -175,74 +196,7 @@ class Episode:
 
     @property
     def last_symptomatic_day(self) -> date:
-        return max(d for e, d in zip(self.entries, self.days, strict=True) if is_symptomatic(e))
-
-    @property
-    def state_day(self) -> date:
-        """The day whose state the rules read: the last symptomatic day. Symptom-free days
-        after it either ended the episode or are quiet readings that say nothing new."""
-        return self.last_symptomatic_day
-
-    @property
-    def last_painful_day(self) -> date | None:
-        return max(
-            (d for e, d in zip(self.entries, self.days, strict=True) if e.severity > 0),
-            default=None,
-        )
-
-    @property
-    def last_swollen_day(self) -> date | None:
-        return max(
-            (
-                d
-                for e, d in zip(self.entries, self.days, strict=True)
-                if e.swelling != SWELLING_NONE
-            ),
-            default=None,
-        )
-
-    def is_over(self, symptom: Symptom) -> bool:
-        """Absent on QUIET_DAYS consecutive logged days since it was last logged, the last of
-        them over. Until then a day without it is a quiet moment, not its end."""
-        quiet = symptom.quiet_until
-        return quiet is not None and (self.today is None or quiet < self.today)
-
-    def _symptom(self, name: str) -> Symptom | None:
-        return next((s for s in self.symptoms if s.name == name), None)
-
-    @property
-    def pain_is_over(self) -> bool:
-        pain = self._symptom("pain")
-        return pain is None or self.is_over(pain)
-
-    @property
-    def swelling_is_over(self) -> bool:
-        swelling = self._symptom("swelling")
-        return swelling is None or self.is_over(swelling)
-
-    @property
-    def reading_from(self) -> date:
-        """The first day of the current state: the last day of each symptom not yet over,
-        back to the last painful day at most. A day with pain is a full reading, so what the
-        days before it reported and it does not is read as gone (as it always was); a day
-        without pain is not, so it hides nothing that is not over."""
-        painful = self.last_painful_day or date.min
-        return min(
-            (s.last_day for s in self.symptoms if s.last_day >= painful and not self.is_over(s)),
-            default=self.state_day,
-        )
-
-    @property
-    def current(self) -> tuple[Entry, ...]:
-        """The entries that make the episode's current state.
-
-        Whole days, not just the last entry, so that a hasty second entry with default
-        values cannot hide a red flag logged a few minutes earlier; and every day from
-        ``reading_from``, so that a day without pain (a quiet hour of pain that comes and
-        goes, a quick entry about something else) hides neither the pain nor a red flag.
-        """
-        first, last = self.reading_from, self.state_day
-        return tuple(e for e, d in zip(self.entries, self.days, strict=True) if first <= d <= last)
+        return self.state_day
 
     def is_active(self, today: date) -> bool:
         """Whether the episode may still escalate on ``today`` (a local date).
@@ -267,20 +221,46 @@ class Episode:
                 worst[day] = max(worst.get(day, 0), entry.severity)
         return tuple(sorted(worst.items()))
 
-    def daily_swelling(self) -> tuple[tuple[date, int], ...]:
+    def daily_swelling(self, window: int) -> tuple[tuple[date, int], ...]:
         """(local day, worst swelling grade that day as an index of SWELLING_GRADES), in day
-        order, up to the last swollen day; empty when there is none or it is over."""
+        order, for the last swollen day and the ``window`` local days before it; empty when
+        there is none or it is over."""
         swollen = self.last_swollen_day
         if swollen is None or self.swelling_is_over:
             return ()
+        since = swollen - timedelta(days=window)
         worst: dict[date, int] = {}
         for entry, day in zip(self.entries, self.days, strict=True):
-            if day <= swollen:
-                worst[day] = max(worst.get(day, 0), SWELLING_GRADES.index(entry.swelling))
+            if since <= day <= swollen:
+                worst[day] = max(worst.get(day, 0), _GRADE[entry.swelling])
         return tuple(sorted(worst.items()))
 
     def entries_on_or_after(self, day: date) -> tuple[Entry, ...]:
         return tuple(e for e, d in zip(self.entries, self.days, strict=True) if d >= day)
+
+
+def is_over(symptom: Symptom, today: date | None) -> bool:
+    """Absent on QUIET_DAYS consecutive logged days since it was last logged, the last of them
+    over by ``today`` (None: after everything). Until then a day without it is a quiet
+    moment, not its end."""
+    quiet = symptom.quiet_until
+    return quiet is not None and (today is None or quiet < today)
+
+
+def _reading_from(
+    symptoms: Iterable[Symptom], painful: date | None, state_day: date, today: date | None
+) -> date:
+    """The first day of the current state: the last day of each symptom not yet over, back
+    to the last painful day at most. A day with pain is a full reading, so what the days
+    before it reported and it does not is read as gone (as it always was); a day without
+    pain is not, so that a quiet hour of pain that comes and goes, or a quick entry about
+    something else, hides neither the pain nor a red flag. Whole days either way, so that a
+    hasty second entry with default values cannot hide a red flag logged minutes earlier."""
+    floor = painful or date.min
+    return min(
+        (s.last_day for s in symptoms if s.last_day >= floor and not is_over(s, today)),
+        default=state_day,
+    )
 
 
 def split_episodes(
@@ -305,12 +285,14 @@ def split_episodes(
         current: list[tuple[Entry, date]] = []
         last_symptomatic = date.min  # meaningful only while ``current`` is not empty
         said_gone = False  # a "gone" since the last symptomatic entry
-        quiet: list[date] = []  # days logged since the last symptomatic day
+        quiet_day = date.min  # the latest day logged since the last symptomatic day
+        run = 0  # consecutive logged days ending on quiet_day
+        run_end = date.max  # the last day of the first QUIET_DAYS run, once there is one
         for entry in group:
             day = local_date(entry.recorded_at, tz)
             # Day-level: a quiet run ends the episode only once its last day is over, so an
             # entry on that day still finds it open.
-            ended = said_gone or _quiet_run_end(quiet, before=day) is not None
+            ended = said_gone or run_end < day
             allowed = RECOVERY_GAP_DAYS if ended else SILENT_GAP_DAYS
             is_open = bool(current) and (day - last_symptomatic).days <= allowed
             if is_symptomatic(entry):
@@ -321,12 +303,15 @@ def split_episodes(
                     last_symptomatic = day
                 current.append((entry, day))
                 last_symptomatic = max(last_symptomatic, day)
-                said_gone, quiet = False, []
+                said_gone, quiet_day, run, run_end = False, date.min, 0, date.max
             elif is_open:
                 current.append((entry, day))
                 said_gone = said_gone or says_gone(entry)
-                if day > last_symptomatic and (not quiet or day > quiet[-1]):
-                    quiet.append(day)
+                if day > last_symptomatic and day > quiet_day:
+                    run = run + 1 if (day - quiet_day).days == 1 else 1
+                    quiet_day = day
+                    if run >= QUIET_DAYS and run_end == date.max:
+                        run_end = day
         if current:
             episodes.append(_episode(site, side, current, today))
     return tuple(episodes)
@@ -338,14 +323,12 @@ def active_episodes(entries: Iterable[Entry], tz: ZoneInfo, now: datetime) -> tu
     return tuple(ep for ep in split_episodes(entries, tz, today) if ep.is_active(today))
 
 
-def _quiet_run_end(days: list[date], *, before: date | None = None) -> date | None:
+def _quiet_run_end(days: list[date]) -> date | None:
     """The last day of the first QUIET_DAYS consecutive days in ``days`` (ascending), or
-    None; with ``before``, only a run that ends before that day counts."""
+    None."""
     run = 0
     previous: date | None = None
     for day in days:
-        if before is not None and day >= before:
-            break
         run = run + 1 if previous is not None and (day - previous).days == 1 else 1
         previous = day
         if run >= QUIET_DAYS:
@@ -353,34 +336,46 @@ def _quiet_run_end(days: list[date], *, before: date | None = None) -> date | No
     return None
 
 
-def _days_after(items: list[tuple[Entry, date]], last: date | None) -> list[date]:
-    """The distinct logged days after ``last``, ascending (all of them when it is None)."""
-    return sorted({d for _, d in items if last is None or d > last})
-
-
 def _episode(site: str, side: str, items: list[tuple[Entry, date]], today: date | None) -> Episode:
-    last_index = max(i for i, (e, _) in enumerate(items) if is_symptomatic(e))
-    last = max(d for e, d in items if is_symptomatic(e))
+    # One pass for the last day of each kind of symptom (this runs on every write).
+    seen: dict[str, date] = {}
+    last_index = 0
+    for index, (entry, day) in enumerate(items):
+        if is_symptomatic(entry):
+            last_index = index
+            for name, reports in SYMPTOMS:
+                if reports(entry) and day > seen.get(name, date.min):
+                    seen[name] = day
+    last = max(seen.values())
     ends = [last + timedelta(days=SILENT_GAP_DAYS)]
     gone = next((d for e, d in items[last_index + 1 :] if says_gone(e)), None)
     if gone is not None:
         # On a later day: over at once. The same day: today's symptoms still count today.
         ends.append(last if gone <= last else gone - timedelta(days=1))
-    run_end = _quiet_run_end(_days_after(items, last))
+    logged = sorted({d for _, d in items})
+    run_end = _quiet_run_end([d for d in logged if d > last])
     if run_end is not None:
         ends.append(run_end)
-    logged = _days_after(items, None)
-    symptoms = []
-    for name, reports in SYMPTOMS:
-        seen = max((d for e, d in items if reports(e)), default=None)
-        if seen is not None:
-            symptoms.append(Symptom(name, seen, _quiet_run_end([d for d in logged if d > seen])))
+    symptoms = tuple(
+        Symptom(name, seen[name], _quiet_run_end([d for d in logged if d > seen[name]]))
+        for name, _ in SYMPTOMS
+        if name in seen
+    )
+    by_name = {s.name: s for s in symptoms}
+    painful, swollen = seen.get("pain"), seen.get("swelling")
+    first = _reading_from(symptoms, painful, last, today)
     return Episode(
         site=site,
         side=side,
         entries=tuple(e for e, _ in items),
         days=tuple(d for _, d in items),
         ends_after=min(ends),
-        symptoms=tuple(symptoms),
+        state_day=last,
+        last_painful_day=painful,
+        last_swollen_day=swollen,
+        symptoms=symptoms,
+        current=tuple(e for e, d in items if first <= d <= last),
+        pain_is_over=painful is None or is_over(by_name["pain"], today),
+        swelling_is_over=swollen is None or is_over(by_name["swelling"], today),
         today=today,
     )

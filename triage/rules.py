@@ -562,11 +562,10 @@ def _severe_swelling(facts: PatientFacts) -> Iterable[_Hit]:
 def _persistent_swelling(facts: PatientFacts) -> Iterable[_Hit]:
     lowest = SWELLING_GRADES.index(PERSISTENT_SWELLING_MIN)
     for ep in _episodes(facts):
-        daily = ep.daily_swelling()
-        if not daily:
+        window = ep.daily_swelling(SWELLING_WINDOW_DAYS)
+        if not window:
             continue
-        last_day, grade = daily[-1]
-        window = [(d, g) for d, g in daily if (last_day - d).days <= SWELLING_WINDOW_DAYS]
+        last_day, grade = window[-1]
         swollen = [d for d, g in window if g >= lowest]
         earlier = [g for d, g in window[:-1]]
         if (
