@@ -10,7 +10,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/footjournal_bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/14
 
-.PHONY: run test install lint format docs schema bench drills clean
+.PHONY: run test test-clock install lint format docs schema bench drills clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,22 @@ test: install
 	DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
 		$(VENV)/bin/pytest $(PYTEST_ARGS); status=$$?; \
 		if [ $$status -eq 5 ]; then echo "no tests ran"; exit 1; fi; exit $$status
+
+# The triage and notify tests with the clock just after and just before local midnight in the
+# test patients' zone (tests/factories.py), so that a test that only passes at some hours (an
+# entry "an hour ago" is yesterday at 00:30) fails here rather than on someone's late clone.
+# The clock is moved in the test process only (tests/clock.py), so tests that start workers or
+# servers (-m integration) are left out, and the property tests, which never read the clock.
+CLOCK_ZONE ?= Europe/London
+CLOCK_TIMES ?= 00:05 23:55
+test-clock: install
+	for at in $(CLOCK_TIMES); do \
+		instant=$$(TZ=$(CLOCK_ZONE) date -d "today $$at" --iso-8601=seconds) || exit 1; \
+		echo "== clock at $$instant"; \
+		DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
+			$(VENV)/bin/pytest -q -m "not integration" --clock-at="$$instant" \
+			--ignore=tests/triage/test_properties.py tests/triage tests/notify || exit 1; \
+	done
 
 lint: install
 	$(VENV)/bin/ruff check .

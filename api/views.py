@@ -114,7 +114,8 @@ class PatientObjectViewSet(
 
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         obj = self.get_object()
-        data = self.update_serializer(data=request.data, partial=True)
+        # The stored object lets a serializer judge the fields sent together with those kept.
+        data = self.update_serializer(obj, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         try:
             written = self.perform_write_update(obj, data.validated_data)

@@ -476,6 +476,8 @@ def _entry_row(log: PainLog) -> dict[str, Any]:
             ("numbness or tingling", log.numbness_or_tingling),
             ("heard a pop", log.heard_pop),
             ("back or leg pain", log.back_or_leg_pain),
+            # The patient's "Gone", which ends the episode; a plain 0 is only a quiet reading.
+            ("says it has gone", log.gone),
         )
         if on
     ]

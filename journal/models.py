@@ -88,6 +88,7 @@ PAIN_LOG_FINDINGS = (
     "numbness_or_tingling",
     "heard_pop",
     "back_or_leg_pain",
+    "gone",
 )
 PAIN_LOG_CONTENT = (*PAIN_LOG_FINDINGS, "notes")
 
@@ -110,6 +111,19 @@ class PainLog(models.Model):
     numbness_or_tingling = models.BooleanField(default=False)
     heard_pop = models.BooleanField(default=False)
     back_or_leg_pain = models.BooleanField(default=False)
+    # "It has gone": the patient ends the episode at this site (the follow-up's one-tap
+    # answer). Distinct from severity 0, which triage reads as a quiet moment until the site
+    # stays pain-free for two local days (docs/triage-rules.md). Valid only on a
+    # symptom-free entry (the API refuses anything else). A database default too, so that
+    # bulk loaders that name their columns (bench/) keep working.
+    gone = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text=(
+            "The patient said the trouble at this site is over (ends the episode); not the "
+            "same as severity 0, a quiet reading"
+        ),
+    )
     notes = models.TextField(max_length=2000, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -112,7 +112,8 @@ def site_check_reminder(*, base_url: str, local_day: str, places: list[tuple[str
 
     ``places`` are (site, side) codes, most overdue first. The push data carries the first
     one so the app can offer one-tap answers: "Gone" is a POST to /api/v1/logs/ with that
-    site and side and severity 0, which ends the episode; "Still there" opens the log form.
+    site and side, severity 0 and ``gone: true``, which ends the episode (a plain 0 would be
+    read as a quiet moment, not an end); "Still there" opens the log form.
     """
     phrases = [site_phrase(site, side, whose="your") for site, side in places]
     named = phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " and " + phrases[-1]

@@ -1,11 +1,21 @@
 from __future__ import annotations
 
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
 from accounts.models import CLINICIANS_GROUP
 from accounts.services import auth_token_issue
+from tests.clock import (  # noqa: F401  hooks of the --clock-at option, registered here
+    pytest_addoption,
+    pytest_configure,
+    pytest_report_header,
+    pytest_unconfigure,
+)
 from tests.factories import PatientFactory, UserFactory
 
 
@@ -20,6 +30,21 @@ def client_for(user) -> APIClient:
 @pytest.fixture
 def patient(db):
     return PatientFactory()
+
+
+@pytest.fixture
+def midday():
+    """Noon today in the test patients' zone (PatientFactory), ticking from there.
+
+    For tests that build entries relative to the clock ("an hour ago", PainLogFactory's
+    default) and read them by local day: at 00:30 an hour ago is yesterday, and near
+    midnight a few minutes on is tomorrow. Today's date, not a fixed one, so certificates and
+    tokens made in the test stay valid against the real clock; nested travels still work.
+    """
+    zone = ZoneInfo("Europe/London")
+    noon = datetime.combine(datetime.now(zone).date(), time(12), tzinfo=zone)
+    with time_machine.travel(noon, tick=True):
+        yield
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from triage.domain import Level
 from triage.engine import DISCLAIMER
-from triage.episodes import RECOVERY_GAP_DAYS, SILENT_GAP_DAYS
+from triage.episodes import QUIET_DAYS, RECOVERY_GAP_DAYS, SILENT_GAP_DAYS
 from triage.rules import DECISIONS, LOOKBACK, RULES, TREATMENT_ADVICE_DAYS, Source
 
 LEVEL_MEANINGS: dict[Level, str] = {
@@ -80,22 +80,45 @@ def render_rules_markdown() -> str:
         "within that time continues it: weekly, fortnightly or monthly entries of the same "
         "pain are one episode, as long as its first to its latest painful day "
         "(`SILENT_GAP_DAYS`).",
-        "- Only the patient ends an episode quickly: once they log the site symptom-free on a "
-        "later day than its last symptom, the episode has ended. A symptom within "
-        f"{RECOVERY_GAP_DAYS} local days of the last one still continues it (a good day is "
-        "not a cure); a later one starts a new episode (`RECOVERY_GAP_DAYS`).",
-        "- An ended episode (the patient said it was gone, or more than "
+        "- A reading of 0 is not a recovery either. Pain that comes and goes (every evening, "
+        "after every walk) is logged as 0 in its quiet hours; such an entry says nothing new, "
+        "and the rules go on reading the episode as on its last symptomatic day, so the "
+        "advice does not change with the hour the patient happens to log. A plain 0 ends the "
+        f"episode only when every entry at the site on {QUIET_DAYS} consecutive local days is "
+        "symptom-free, at the end of the second day (`QUIET_DAYS`). Within an open episode, "
+        f"pain (and, for `persistent_swelling`, swelling) is read as gone the same way: absent "
+        f"on {QUIET_DAYS} consecutive logged days; until then a pain-free day with other "
+        "symptoms is read together with the last painful day.",
+        "- Only the patient ends an episode at once: the answer “Gone” (the follow-up "
+        "question's one tap, or the log form's “it has gone”; `gone: true` on an entry with "
+        "severity 0 and no other symptom in the API) ends it there and then, or at the end of "
+        "the day when a symptom was logged at the site earlier that day (today's red flags "
+        "count today). After an end, a symptom within "
+        f"{RECOVERY_GAP_DAYS} local days of the last one still continues the episode (a good "
+        "spell is not a cure); a later one starts a new episode (`RECOVERY_GAP_DAYS`).",
+        "- An ended episode (the patient said it was gone, two quiet days, or more than "
         f"{SILENT_GAP_DAYS} silent days) no longer escalates, so an old red flag from it does "
         "not escalate today.",
         "- While an episode with symptoms is open and its site has not been logged for 2 "
         "local days, the daily reminder asks about that site by name (see the README).",
-        "- Symptom rules read an episode's state on its latest local day (all entries of that "
-        "day, so a hasty second entry cannot hide a red flag logged minutes earlier). Trend "
-        "rules (persistent, worsening, lasting) compare the worst pain of each day.",
+        "- Symptom rules read an episode's state on its last symptomatic local day (all "
+        "entries of that day, so a hasty second entry cannot hide a red flag logged minutes "
+        "earlier). A day with pain is a full reading: what earlier days reported and it does "
+        "not is read as gone. A day without pain is not: a symptom logged on or after the "
+        f"last painful day keeps counting until the site has been logged without it on "
+        f"{QUIET_DAYS} consecutive days, so a pain-free entry about something else hides "
+        "neither the pain nor a red flag. Trend rules (persistent, worsening, lasting) "
+        "compare the worst pain of each day, leaving out pain-free days after the last "
+        "painful one until the pain is over (a quiet reading between painful ones is not "
+        "improvement). A sudden onset or a pop ages with the pain logged after it "
+        "(`SUDDEN_ONSET_DAYS`, `ACHILLES_POP_DAYS`), not with pain-free days.",
         "- Persistent pain uses improvement, not just presence: a patient whose pain is clearly "
         "falling (e.g. 7, 6, 5, 4, 3, 2, 1 after a sprain) is not told to see a doctor, "
         "following the seed's “no improvement during the course of the first few days”. Pain "
-        "that plateaus or rises does escalate.",
+        "that plateaus or rises does escalate. Swelling is read the same way "
+        "(`persistent_swelling`): a sprain whose swelling goes down (moderate, moderate, "
+        "mild, mild, none) stays `self_care`; swelling that stays for a few days without "
+        "going down is `consult`.",
         f"- Ice and heat rules look at the sessions of the last {TREATMENT_ADVICE_DAYS} local "
         "days.",
         f"- Callers must supply at least {LOOKBACK.days} days of entries and sessions "

@@ -48,6 +48,10 @@ class Entry:
     numbness_or_tingling: bool = False
     heard_pop: bool = False
     back_or_leg_pain: bool = False
+    # The patient says the trouble at this site is over (the follow-up's one-tap "Gone", or
+    # the log form's equivalent), as opposed to a reading of 0 that happens to be quiet.
+    # Only meaningful on a symptom-free entry; triage ignores it on any other.
+    gone: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,9 +4,10 @@ Every rule cites the seed text it rests on (a file in the clinical seed set and 
 passage from it). Where a rule needs a number the seeds do not give, the number is a named
 constant below with a comment saying so, and the clinician-facing reason repeats it.
 
-Time model (see triage.episodes): symptom rules read an episode's state on its latest local
-day; ``now`` decides only whether the episode is still going on. Treatment rules look at the
-sessions of the last TREATMENT_ADVICE_DAYS local days.
+Time model (see triage.episodes): symptom rules read an episode's current state (its last
+symptomatic local day, with what earlier pain-free days reported that is not over); ``now``
+decides only whether the episode is still going on and whether a symptom is over. Treatment
+rules look at the sessions of the last TREATMENT_ADVICE_DAYS local days.
 
 No rule reaches Level.EMERGENCY: nothing in the seeds says "go now". The level exists so the
 scale is complete and a future, sourced rule can use it.
@@ -28,8 +29,10 @@ from journal.site_words import site_phrase
 from triage.domain import Entry, Level, PatientFacts, Treatment
 from triage.episodes import (
     FEVER_TEMPERATURE_C,
+    QUIET_DAYS,
     RECOVERY_GAP_DAYS,
     SILENT_GAP_DAYS,
+    SWELLING_GRADES,
     SWELLING_NONE,
     Episode,
     active_episodes,
@@ -95,6 +98,21 @@ ACHILLES_SITES = frozenset({"achilles", "calf"})
 # top grade is read as "a lot", so that a receding moderate swelling does not alarm.
 SEVERE_SWELLING = "severe"
 
+# 003: "schedule a doctor's appointment if your foot is swollen, hurting for a few days";
+# 001: after a minor injury, "in a few days, pain and swelling disappear". Swelling that
+# stays is what these are about, a receding one is not. Read as: swelling of at least
+# PERSISTENT_SWELLING_MIN on the last swollen day, on most (more than half) of the logged
+# days of the SWELLING_WINDOW_DAYS before it and that day, the first of them at least
+# PERSISTENT_SWELLING_DAYS earlier ("a few" = three: it spans four calendar days), and not
+# going down (no day in that window graded worse). Every grade counts, down to mild: mild
+# swelling that neither goes nor shrinks is still a swollen foot. The window is the pain
+# improvement window (IMPROVEMENT_WINDOW_DAYS), so the two rules read "the first few days"
+# alike; a one-grade fall is a real drop on a four-grade scale (pain needs two points).
+# "Most days", of the days logged: silence is not evidence either way.
+PERSISTENT_SWELLING_MIN = "mild"
+PERSISTENT_SWELLING_DAYS = 3
+SWELLING_WINDOW_DAYS = IMPROVEMENT_WINDOW_DAYS
+
 # From the seed (001: "for up to 15 minutes"), not a product decision.
 ICE_HEAT_MAX_MINUTES = 15
 
@@ -110,7 +128,10 @@ TREATMENT_ADVICE_DAYS = 7
 # (callers usually cut in UTC, rules count local days).
 LOOKBACK = timedelta(days=CHRONIC_PAIN_DAYS + SILENT_GAP_DAYS + 2)
 
-assert max(IMPROVEMENT_WINDOW_DAYS, WORSENING_WINDOW_DAYS) <= RECOVERY_GAP_DAYS
+assert max(IMPROVEMENT_WINDOW_DAYS, WORSENING_WINDOW_DAYS, SWELLING_WINDOW_DAYS) <= (
+    RECOVERY_GAP_DAYS
+)
+assert PERSISTENT_SWELLING_DAYS <= SWELLING_WINDOW_DAYS
 assert SILENT_GAP_DAYS >= RECOVERY_GAP_DAYS
 
 # --------------------------------------------------------------------------------------------
@@ -228,6 +249,8 @@ P_NERVE = Source(
     "You should schedule a doctor's appointment if your foot is swollen, hurting for a few "
     "days, or experiencing tingling, numbness, or a burning sensation.",
 )
+# The same sentence read for swelling: a foot "swollen ... for a few days".
+P_SWOLLEN = P_NERVE
 P_SPINE = Source(
     S003,
     "If you also have pain or numbness in your leg in addition to the foot, it's likely the "
@@ -431,6 +454,17 @@ def _trend_entries(ep: Episode, trend: _Trend) -> list[Entry]:
 # --------------------------------------------------------------------------------------------
 
 
+def _pain_reference(ep: Episode, day: date) -> date:
+    """The day a flag logged on ``day`` is aged against: the last painful day, when later.
+
+    The pain rules take over from the flag rules as pain goes on (SUDDEN_ONSET_DAYS,
+    ACHILLES_POP_DAYS), so a flag ages with the pain logged after it, not with days that
+    report no pain: those neither let it expire nor (if quiet) say anything new.
+    """
+    painful = ep.last_painful_day
+    return day if painful is None or painful < day else painful
+
+
 def _achilles_rupture(facts: PatientFacts) -> Iterable[_Hit]:
     for ep in _episodes(facts):
         if ep.site not in ACHILLES_SITES:
@@ -438,7 +472,7 @@ def _achilles_rupture(facts: PatientFacts) -> Iterable[_Hit]:
         pops = [
             e
             for e, d in zip(ep.entries, ep.days, strict=True)
-            if e.heard_pop and (ep.latest_day - d).days < ACHILLES_POP_DAYS
+            if e.heard_pop and (_pain_reference(ep, d) - d).days < ACHILLES_POP_DAYS
         ]
         if pops:
             yield _hit(
@@ -472,7 +506,7 @@ def _infection_signs(facts: PatientFacts) -> Iterable[_Hit]:
         yield _hit(
             ep,
             "Redness, warmth or a fever can be a sign of infection. See a doctor within 24 hours.",
-            f"Possible infection at {_where(ep)} on {ep.latest_day}: {', '.join(signs)}.",
+            f"Possible infection at {_where(ep)} on {ep.state_day}: {', '.join(signs)}.",
             hits,
         )
 
@@ -491,7 +525,7 @@ def _cannot_bear_weight(facts: PatientFacts) -> Iterable[_Hit]:
             ep,
             "Not being able to put weight on your foot or ankle needs a doctor's check. See a "
             "doctor within 24 hours, and keep weight off it until then.",
-            f"Unable to bear weight at {_where(ep)} on {ep.latest_day}{extra}.",
+            f"Unable to bear weight at {_where(ep)} on {ep.state_day}{extra}.",
             hits,
             source=source,
         )
@@ -506,7 +540,7 @@ def _severe_pain(facts: PatientFacts) -> Iterable[_Hit]:
                 "You rated your pain as severe. Book an appointment with a doctor to find out "
                 "what is causing it.",
                 f"Severity {max(e.severity for e in hits)}/10 at {_where(ep)} on "
-                f"{ep.latest_day} (severe = {SEVERE_PAIN_MIN}+ on 0-10, product decision).",
+                f"{ep.state_day} (severe = {SEVERE_PAIN_MIN}+ on 0-10, product decision).",
                 hits,
             )
 
@@ -519,10 +553,45 @@ def _severe_swelling(facts: PatientFacts) -> Iterable[_Hit]:
                 ep,
                 "A lot of swelling should be checked by a doctor. Book an appointment, and "
                 "rest with your foot raised until then.",
-                f"Swelling graded '{SEVERE_SWELLING}' at {_where(ep)} on {ep.latest_day} "
+                f"Swelling graded '{SEVERE_SWELLING}' at {_where(ep)} on {ep.state_day} "
                 f"(only the top grade is read as 'a lot of swelling', product decision).",
                 hits,
             )
+
+
+def _persistent_swelling(facts: PatientFacts) -> Iterable[_Hit]:
+    lowest = SWELLING_GRADES.index(PERSISTENT_SWELLING_MIN)
+    for ep in _episodes(facts):
+        window = ep.daily_swelling(SWELLING_WINDOW_DAYS)
+        if not window:
+            continue
+        last_day, grade = window[-1]
+        swollen = [d for d, g in window if g >= lowest]
+        earlier = [g for d, g in window[:-1]]
+        if (
+            grade < lowest
+            or 2 * len(swollen) <= len(window)
+            or (last_day - min(swollen)).days < PERSISTENT_SWELLING_DAYS
+            or (earlier and grade < max(earlier))
+        ):
+            continue
+        first = min(swollen)
+        yield _hit(
+            ep,
+            "Your foot has stayed swollen for a few days and the swelling is not going down. "
+            "Book an appointment with a doctor to have it checked, and rest with your foot "
+            "raised until then.",
+            f"Swelling at {_where(ep)} from {first} to {last_day}, "
+            f"'{SWELLING_GRADES[grade]}' on the last day, on {len(swollen)} of {len(window)} "
+            f"logged days and not going down (persistent = {PERSISTENT_SWELLING_MIN} or more "
+            f"on most logged days, the first {PERSISTENT_SWELLING_DAYS}+ local days before, "
+            f"no fall within {SWELLING_WINDOW_DAYS} days; product decisions).",
+            [
+                e
+                for e, d in zip(ep.entries, ep.days, strict=True)
+                if first <= d <= last_day and e.swelling != SWELLING_NONE
+            ],
+        )
 
 
 def _sudden_onset(facts: PatientFacts) -> Iterable[_Hit]:
@@ -533,7 +602,7 @@ def _sudden_onset(facts: PatientFacts) -> Iterable[_Hit]:
             if e.sudden_onset
             and e.severity > 0
             and e.swelling != SWELLING_NONE
-            and (ep.latest_day - d).days < SUDDEN_ONSET_DAYS
+            and (_pain_reference(ep, d) - d).days < SUDDEN_ONSET_DAYS
         ]
         if hits:
             yield _hit(
@@ -622,7 +691,7 @@ def _nerve_symptoms(facts: PatientFacts) -> Iterable[_Hit]:
         yield _hit(
             ep,
             message,
-            f"Numbness/tingling/burning at {_where(ep)} on {ep.latest_day}"
+            f"Numbness/tingling/burning at {_where(ep)} on {ep.state_day}"
             + (f"; {'; '.join(notes)}" if notes else "")
             + ".",
             hits + back,
@@ -640,7 +709,7 @@ def _diabetes_foot_symptoms(facts: PatientFacts) -> Iterable[_Hit]:
             "Because you have diabetes, foot problems deserve a doctor's look sooner: "
             "diabetes can damage the nerves in the feet, so pain is not always a reliable "
             "warning. Book an appointment rather than waiting to see if it settles.",
-            f"Diabetic patient with current symptoms at {_where(ep)} on {ep.latest_day} "
+            f"Diabetic patient with current symptoms at {_where(ep)} on {ep.state_day} "
             f"(worst severity {max(e.severity for e in ep.current)}/10). Product decision: any "
             f"current foot symptom in diabetes is at least 'consult', without waiting for the "
             f"{PERSISTENT_PAIN_DAYS}-day persistence rule.",
@@ -660,7 +729,7 @@ def _possible_back_source(facts: PatientFacts) -> Iterable[_Hit]:
                 "lower back. If it carries on, tell your doctor about both; a back specialist "
                 "may be the right person to see.",
                 f"Back or leg pain reported with foot symptoms at {_where(ep)} on "
-                f"{ep.latest_day}; possible referred/radicular pain. Kept at self-care: the "
+                f"{ep.state_day}; possible referred/radicular pain. Kept at self-care: the "
                 f"seed's advice to see a back doctor is conditional on the origin being the "
                 f"back, which the journal cannot establish; persistence rules still escalate.",
                 hits,
@@ -864,8 +933,9 @@ def next_change_at(facts: PatientFacts, findings: Iterable[Finding]) -> datetime
     """The first instant after ``facts.now`` at which the same facts could assess differently,
     or None if time alone can never change them. ``findings`` are the facts' findings now.
 
-    Every use of ``now`` in the rules is one of three: an episode is active until its
-    ``ends_after`` day is over; a session counts for treatment advice for
+    Every use of ``now`` in the rules is one of four: an episode is active until its
+    ``ends_after`` day is over; pain or swelling is read as over once its quiet run's last
+    day is over; a session counts for treatment advice for
     TREATMENT_ADVICE_DAYS local days; a session still running becomes "too long" once it
     passes ICE_HEAT_MAX_MINUTES. Anything else reads only the facts. A session leaving the
     window matters only if a finding cites it (the window drops the oldest sessions, so no
@@ -878,6 +948,13 @@ def next_change_at(facts: PatientFacts, findings: Iterable[Finding]) -> datetime
     today = local_date(facts.now, tz)
     cited = {entry_id for f in findings for entry_id in f.entries}
     candidates = [_day_starts(ep.ends_after + timedelta(days=1), tz) for ep in _episodes(facts)]
+    # A symptom is read as over once its quiet run's last day is over.
+    candidates += [
+        _day_starts(quiet + timedelta(days=1), tz)
+        for ep in _episodes(facts)
+        for quiet in (symptom.quiet_until for symptom in ep.symptoms)
+        if quiet is not None
+    ]
     for session in facts.treatments:
         if session.id in cited:
             day = local_date(session.started_at, tz)
@@ -950,7 +1027,7 @@ RULES: tuple[Rule, ...] = (
         trigger=(
             f"A pop or snap logged at the back of the ankle/heel or calf "
             f"({', '.join(sorted(ACHILLES_SITES))}) within {ACHILLES_POP_DAYS} local days of "
-            f"the episode's latest day."
+            f"the episode's last painful day."
         ),
         source=P_ACHILLES_REPAIR,
         see_also=(P_ACHILLES_POP, P_ACHILLES_SIGNS),
@@ -962,7 +1039,7 @@ RULES: tuple[Rule, ...] = (
         title="Signs of infection",
         trigger=(
             f"Redness or warmth of the area, a fever, or a temperature of "
-            f"{FEVER_TEMPERATURE_C} °C or more on the episode's latest day."
+            f"{FEVER_TEMPERATURE_C} °C or more in the episode's current state."
         ),
         source=P_INFECTION,
         see_also=(P_BONE_INFECTION,),
@@ -972,7 +1049,9 @@ RULES: tuple[Rule, ...] = (
         id="cannot_bear_weight",
         level=Level.CONSULT_24H,
         title="Cannot bear weight",
-        trigger="The patient cannot put weight on the foot or ankle on the episode's latest day.",
+        trigger=(
+            "The patient cannot put weight on the foot or ankle in the episode's current state."
+        ),
         source=P_WEIGHT,
         see_also=(P_EXTREME_SWELLING,),
         check=_cannot_bear_weight,
@@ -981,7 +1060,7 @@ RULES: tuple[Rule, ...] = (
         id="severe_pain",
         level=Level.CONSULT,
         title="Severe pain",
-        trigger=f"Pain of {SEVERE_PAIN_MIN}/10 or more on the episode's latest day.",
+        trigger=f"Pain of {SEVERE_PAIN_MIN}/10 or more in the episode's current state.",
         source=P_FEW_DAYS,
         see_also=(P_NOT_GOING_AWAY,),
         check=_severe_pain,
@@ -990,10 +1069,24 @@ RULES: tuple[Rule, ...] = (
         id="severe_swelling",
         level=Level.CONSULT,
         title="A lot of swelling",
-        trigger=f"Swelling graded '{SEVERE_SWELLING}' on the episode's latest day.",
+        trigger=f"Swelling graded '{SEVERE_SWELLING}' in the episode's current state.",
         source=P_FEW_DAYS,
         see_also=(P_EXTREME_SWELLING,),
         check=_severe_swelling,
+    ),
+    _rule(
+        id="persistent_swelling",
+        level=Level.CONSULT,
+        title="Swelling that is not going down",
+        trigger=(
+            f"Swelling graded '{PERSISTENT_SWELLING_MIN}' or more on the last swollen day, on "
+            f"more than half of the logged days of the {SWELLING_WINDOW_DAYS} local days "
+            f"before it and that day, the first at least {PERSISTENT_SWELLING_DAYS} local days "
+            f"earlier, and no day of that window graded worse than the last."
+        ),
+        source=P_SWOLLEN,
+        see_also=(P_MINOR_INJURY, P_FEW_DAYS),
+        check=_persistent_swelling,
     ),
     _rule(
         id="sudden_onset",
@@ -1047,7 +1140,7 @@ RULES: tuple[Rule, ...] = (
         level=Level.CONSULT,
         title="Numbness, tingling or burning",
         trigger=(
-            "Numbness, tingling or burning on the episode's latest day; with back or leg pain "
+            "Numbness, tingling or burning in the episode's current state; with back or leg pain "
             "the message points to the spine, with diabetes it mentions diabetic nerve damage."
         ),
         source=P_NERVE,
@@ -1082,7 +1175,7 @@ RULES: tuple[Rule, ...] = (
         level=Level.SELF_CARE,
         title="Foot pain with back or leg pain",
         trigger=(
-            "Back or leg pain on the episode's latest day, without numbness or tingling (which "
+            "Back or leg pain in the episode's current state, without numbness or tingling (which "
             "nerve_symptoms handles)."
         ),
         source=P_SPINE,
@@ -1156,12 +1249,38 @@ DECISIONS: tuple[Decision, ...] = (
         P_MONTHS_TO_RECOVER,
     ),
     Decision(
+        "gone",
+        "ends the episode",
+        "The patient's 'Gone' (the follow-up's one-tap answer, or the log form's 'it has "
+        "gone') ends the episode at once; when a symptom was logged at the site earlier the "
+        "same day, at the end of that day (a red flag logged today always counts today). A "
+        "plain 0 does not: pain that comes and goes is logged as 0 when it is quiet, and is "
+        "not 'gone' (see QUIET_DAYS).",
+        P_NOT_GOING_AWAY,
+    ),
+    Decision(
+        "QUIET_DAYS",
+        f"{QUIET_DAYS} consecutive local days",
+        f"A plain 0 ends an episode only when every entry at the site on {QUIET_DAYS} "
+        "consecutive local days is symptom-free, at the end of the second day; until then "
+        "the rules read the episode as on its last symptomatic day, so the advice does not "
+        "change with the hour a patient happens to log. Each symptom within an open "
+        f"episode is read as gone the same way: absent on {QUIET_DAYS} consecutive logged "
+        "days (or superseded by a later day with pain, a full reading). The seed judges "
+        "pain over days ('doesnt go away after two to three days'), "
+        "not by its last reading; two whole days is the lower end, as for "
+        "PERSISTENT_PAIN_DAYS, and longer than pain that returns every evening or after "
+        "every walk can stay quiet. Patients who log less often end an episode with 'Gone' "
+        "(the follow-up question offers it) or by SILENT_GAP_DAYS.",
+        P_NOT_GOING_AWAY,
+    ),
+    Decision(
         "RECOVERY_GAP_DAYS",
         f"{RECOVERY_GAP_DAYS} local days",
-        "Only the patient ends an episode quickly: an episode whose latest logged day was "
-        "symptom-free has ended (ended episodes never escalate, so an old red flag does not "
-        "escalate today). A symptom within this many days of the last one continues the "
-        "episode (a good day is not a cure); after that it starts a new one.",
+        "Once an episode has ended ('Gone', or QUIET_DAYS quiet days), a symptom within this "
+        "many days of its last one continues the episode (a good spell is not a cure); after "
+        "that it starts a new one. Ended episodes never escalate, so an old red flag does "
+        "not escalate today.",
         P_MINOR_INJURY,
     ),
     Decision(
@@ -1218,13 +1337,15 @@ DECISIONS: tuple[Decision, ...] = (
         "SUDDEN_ONSET_DAYS",
         f"{SUDDEN_ONSET_DAYS} local days",
         "A sudden-onset entry counts on its day and the next; from the third day "
-        "persistent_pain takes over if the pain is not improving.",
+        "persistent_pain takes over if the pain is not improving. Days are counted to the "
+        "last painful day (pain-free days do not age it: the hand-over needs pain).",
         P_SUDDEN,
     ),
     Decision(
         "ACHILLES_POP_DAYS",
         f"{ACHILLES_POP_DAYS} local days",
-        "How long a pop keeps the 24-hour referral, for 'within days of the injury'.",
+        "How long a pop keeps the 24-hour referral, for 'within days of the injury', "
+        "counted to the last painful day (as SUDDEN_ONSET_DAYS).",
         P_ACHILLES_REPAIR,
     ),
     Decision(
@@ -1244,10 +1365,37 @@ DECISIONS: tuple[Decision, ...] = (
     Decision(
         "SEVERE_SWELLING",
         f"'{SEVERE_SWELLING}'",
-        "Only the top grade of none/mild/moderate/severe is 'a lot of swelling'. Seed 003 "
-        "advises an appointment for any swollen foot; we do not follow it on swelling alone, "
-        "so a receding sprain does not alarm (pain that persists still escalates).",
+        "Only the top grade of none/mild/moderate/severe is 'a lot of swelling', at once. "
+        "Swelling of any grade that stays is persistent_swelling's (seed 003), so a "
+        "receding sprain does not alarm and a swelling that is not going down does.",
         P_FEW_DAYS,
+    ),
+    Decision(
+        "PERSISTENT_SWELLING_MIN",
+        f"'{PERSISTENT_SWELLING_MIN}'",
+        "Any grade of swelling counts toward 'your foot is swollen': mild swelling that "
+        "neither goes nor shrinks is still a swollen foot.",
+        P_SWOLLEN,
+    ),
+    Decision(
+        "PERSISTENT_SWELLING_DAYS",
+        f"{PERSISTENT_SWELLING_DAYS} local days",
+        "'For a few days' = three: the first swollen day of the window at least three local "
+        "days before the last one (four calendar days), on more than half of the days "
+        "logged in between (silence is not evidence either way). Seed 001 expects the "
+        "swelling of a minor injury to 'disappear' 'in a few days'.",
+        P_MINOR_INJURY,
+    ),
+    Decision(
+        "SWELLING_WINDOW_DAYS",
+        f"{SWELLING_WINDOW_DAYS} local days",
+        "'Not going down': no day of the last swollen day's previous "
+        f"{SWELLING_WINDOW_DAYS} local days (the pain improvement window, so both read 'the "
+        "first few days' alike) was graded worse than it. A one-grade fall is a real drop on "
+        "a four-grade scale, so a sprain whose swelling goes down (moderate, moderate, mild, "
+        "mild, none) never escalates, while one that plateaus after a fall does once the "
+        "worse days have left the window, as pain that plateaus does.",
+        P_SWOLLEN,
     ),
     Decision(
         "ICE_HEAT_MIN_GAP",

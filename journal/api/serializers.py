@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from django.contrib.auth import password_validation
@@ -21,7 +22,16 @@ from journal.api.fields import (
     StrictSerializer,
 )
 from journal.api.listing import PageQuerySerializer, QuerySerializer
-from journal.models import PAIN_LOG_CONTENT, PainLog, Patient, Swelling, Treatment, TreatmentKind
+from journal.findings import is_symptomatic
+from journal.models import (
+    PAIN_LOG_CONTENT,
+    PAIN_LOG_FINDINGS,
+    PainLog,
+    Patient,
+    Swelling,
+    Treatment,
+    TreatmentKind,
+)
 from journal.sites import Side, Site
 from journal.timezones import validate_timezone
 
@@ -29,6 +39,10 @@ MAX_FUTURE = timedelta(minutes=5)
 MAX_AGE = timedelta(days=365)
 MAX_SYNC_BATCH = 500
 MIN_TEMPERATURE, MAX_TEMPERATURE = Decimal("34.0"), Decimal("43.0")
+GONE_WITH_SYMPTOMS = (
+    "Only an entry with severity 0 and no other symptom (no swelling, flags or fever) can "
+    "say it has gone; send gone: false to log symptoms."
+)
 
 EVENT_TIME_RULE = (
     "ISO 8601 date and time with a UTC offset (e.g. 2026-11-21T08:30:00+01:00 or ...Z); "
@@ -243,9 +257,28 @@ class PainLogInputSerializer(StrictSerializer):
     numbness_or_tingling = StrictBooleanField(default=False)
     heard_pop = StrictBooleanField(default=False)
     back_or_leg_pain = StrictBooleanField(default=False)
+    gone = StrictBooleanField(
+        default=False,
+        help_text=(
+            "The patient says the trouble at this site is over (the follow-up's one-tap "
+            '"Gone"): ends the episode at once. Only with severity 0 and no other symptom. '
+            "Not the same as severity 0 alone, which is read as a quiet moment: the episode "
+            "ends only once the site is logged symptom-free on two consecutive local days."
+        ),
+    )
     notes = serializers.CharField(
         max_length=2000, allow_blank=True, default="", trim_whitespace=False
     )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # A correction (PATCH) sends only what changes: judge the entry it leaves behind.
+        stored = self.instance
+        values = {name: getattr(stored, name) for name in PAIN_LOG_FINDINGS} if stored else {}
+        values.update(attrs)
+        if values.get("gone") and is_symptomatic(SimpleNamespace(**values)):
+            # Triage would ignore it (a red flag is never dismissed); say so instead.
+            raise serializers.ValidationError({"gone": [GONE_WITH_SYMPTOMS]})
+        return attrs
 
 
 class PainLogUpdateSerializer(PainLogInputSerializer):

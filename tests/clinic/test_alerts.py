@@ -72,6 +72,7 @@ def test_a_new_episode_after_a_resolved_one_opens_a_new_alert(doctor_client, min
         site="achilles",
         side="left",
         severity=0,
+        gone=True,
     )
     PainLogFactory(
         patient=mine,

@@ -109,3 +109,12 @@ def test_search_by_email_or_the_name_this_clinician_gave(doctor, other_doctor, d
     assert "Alex Morgan (p.one@example.com)" in text and "Sam Other" not in text
     page = doctor_client.get(f"/admin/journal/patient/{patient.pk}/change/").content.decode()
     assert "Alex Morgan (p.one@example.com)" in page
+
+
+def test_the_clinician_sees_which_zero_is_the_patients_gone(doctor_client, mine):
+    from tests.factories import PainLogFactory
+
+    PainLogFactory(patient=mine, site="arch", side="left", severity=0, gone=True)
+    PainLogFactory(patient=mine, site="calf", side="left", severity=0)
+    page = doctor_client.get(f"/admin/journal/patient/{mine.pk}/change/").content.decode()
+    assert page.count("says it has gone") == 1

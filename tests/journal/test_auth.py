@@ -9,7 +9,8 @@ from knox.models import AuthToken
 
 from tests.conftest import client_for
 
-pytestmark = pytest.mark.django_db
+# Entries are built relative to the clock and read by local day: start at noon.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
 
 REGISTER = "/api/v1/auth/register/"
 LOGIN = "/api/v1/auth/login/"

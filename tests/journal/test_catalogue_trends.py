@@ -7,7 +7,8 @@ import time_machine
 from journal.sites import Site
 from tests.factories import PainLogFactory, TreatmentFactory
 
-pytestmark = pytest.mark.django_db
+# Entries are built relative to the clock and read by local day: start at noon.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
 
 
 def test_sites_catalogue(api):

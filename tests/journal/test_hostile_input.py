@@ -6,7 +6,8 @@ import pytest
 
 from tests.notify.test_channels import _keys
 
-pytestmark = pytest.mark.django_db
+# Entries are built relative to the clock and read by local day: start at noon.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
 
 
 @pytest.mark.parametrize(("opener", "inner", "closer"), [("[", "", "]"), ('{"a":', "1", "}")])

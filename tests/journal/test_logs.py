@@ -7,7 +7,8 @@ from django.utils import timezone
 from journal.models import PainLog
 from tests.factories import PainLogFactory
 
-pytestmark = pytest.mark.django_db
+# Entries are built relative to the clock and read by local day: start at noon.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
 
 LOGS = "/api/v1/logs/"
 
@@ -67,7 +68,8 @@ def test_time_with_offset_is_kept_as_the_same_instant(api):
 
 
 def _now_plus(**kw):
-    return (timezone.now() + timedelta(**kw)).isoformat()
+    """Worked out when the test runs (on its clock), not when the module is imported."""
+    return lambda: (timezone.now() + timedelta(**kw)).isoformat()
 
 
 BAD_ENTRIES = [
@@ -99,6 +101,7 @@ BAD_ENTRIES = [
 
 @pytest.mark.parametrize(("overrides", "field"), BAD_ENTRIES)
 def test_create_rejects_bad_input_with_field_error(api, overrides, field):
+    overrides = {k: v() if callable(v) else v for k, v in overrides.items()}
     response = api.post(LOGS, entry(**overrides))
     assert response.status_code == 400
     assert field in response.json(), response.json()
@@ -115,8 +118,8 @@ def test_required_fields(api, missing):
 
 
 def test_recorded_just_inside_the_window_is_accepted(api):
-    assert api.post(LOGS, entry(recorded_at=_now_plus(minutes=4))).status_code == 201
-    assert api.post(LOGS, entry(recorded_at=_now_plus(days=-364))).status_code == 201
+    assert api.post(LOGS, entry(recorded_at=_now_plus(minutes=4)())).status_code == 201
+    assert api.post(LOGS, entry(recorded_at=_now_plus(days=-364)())).status_code == 201
 
 
 def test_duplicate_client_id_is_400_and_keeps_the_original(api, patient):

@@ -6,7 +6,8 @@ from accounts.models import User
 from journal.selectors import pain_logs_visible_to, patients_visible_to, treatments_visible_to
 from tests.factories import PainLogFactory, PatientFactory, TreatmentFactory
 
-pytestmark = pytest.mark.django_db
+# Entries are built relative to the clock and read by local day: start at noon.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
 
 
 def test_patient_sees_only_themself(patient, stranger):

@@ -11,7 +11,8 @@ from journal.models import Patient
 from tests.conftest import client_for
 from tests.factories import PainLogFactory, PatientFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+# Entries are built relative to the clock and read by local day: start at noon.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ from journal.models import PainLog
 from tests.conftest import client_for
 from tests.factories import PainLogFactory
 
-pytestmark = pytest.mark.django_db
+# Entries are built relative to the clock and read by local day: start at noon.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
 
 SYNC = "/api/v1/logs/sync/"
 

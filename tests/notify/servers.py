@@ -924,8 +924,10 @@ def _make_tls_files(*, dns_names: tuple[str, ...], ip: str) -> _TlsFiles:
         .issuer_name(ca_name)
         .public_key(ca_key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
+        # OpenSSL checks validity against the real clock, which a run with --clock-at
+        # (tests/clock.py) has moved away from by up to a day: cover both sides.
+        .not_valid_before(now - dt.timedelta(days=2))
+        .not_valid_after(now + dt.timedelta(days=2))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
             x509.KeyUsage(
@@ -951,8 +953,10 @@ def _make_tls_files(*, dns_names: tuple[str, ...], ip: str) -> _TlsFiles:
         .issuer_name(ca_name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
+        # OpenSSL checks validity against the real clock, which a run with --clock-at
+        # (tests/clock.py) has moved away from by up to a day: cover both sides.
+        .not_valid_before(now - dt.timedelta(days=2))
+        .not_valid_after(now + dt.timedelta(days=2))
         .add_extension(
             x509.SubjectAlternativeName(
                 [*(x509.DNSName(name) for name in dns_names), x509.IPAddress(ip_address(ip))]

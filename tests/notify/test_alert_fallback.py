@@ -15,7 +15,8 @@ from tests.conftest import client_for
 from tests.factories import PatientFactory
 from triage.models import Alert
 
-pytestmark = pytest.mark.django_db
+# Entries are built relative to the clock and read by local day: start at noon.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
 
 
 def _urgent_alert_with_two_devices(**patient):

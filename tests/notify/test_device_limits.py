@@ -12,7 +12,8 @@ from tests.conftest import client_for
 from tests.factories import PatientFactory
 from tests.notify.test_devices import subscription
 
-pytestmark = pytest.mark.django_db
+# Entries are built relative to the clock and read by local day: start at noon.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
 
 URL = "/api/v1/devices/"
 

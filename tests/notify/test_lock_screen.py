@@ -12,7 +12,8 @@ from tests.accounts.mail import deliver_outbox
 from tests.conftest import client_for
 from tests.factories import PatientFactory
 
-pytestmark = pytest.mark.django_db
+# Entries are built relative to the clock and read by local day: start at noon.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
 
 
 def _patient_with_push(push_service, **extra):

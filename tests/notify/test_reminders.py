@@ -10,8 +10,10 @@ from django.utils import timezone
 from notify.models import Message
 from notify.services import reminder_reschedule, reminders_enqueue_due
 from tests.factories import PainLogFactory, PatientFactory
+from triage.models import PatientAssessment
 
-pytestmark = pytest.mark.django_db
+# Entries are built relative to the clock and read by local day: start at noon.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
 
 UTC = ZoneInfo("UTC")
 
@@ -182,15 +184,27 @@ def test_quiet_site_with_open_pain_is_asked_about_by_name_once_a_day(heel_patien
     _sweep(_evening(13))  # still quiet the next day: asked again, once
     assert len(_reminders(patient)) == 3
 
-    # The one-tap answer: a POST for that site with severity 0 ends the episode.
+    # The one-tap answer: a POST for that site with severity 0 and gone ends the episode.
     with time_machine.travel(_evening(14) - timedelta(hours=1), tick=False):
-        _pain(api, timezone.now(), severity=0)
+        _pain(api, timezone.now(), severity=0, gone=True)
         triage = api.get("/api/v1/triage/").json()
     assert triage["level"] == "self_care"
+    assert PatientAssessment.objects.get(patient=patient).open_episodes == []
     _sweep(_evening(14))  # logged today, nothing open: no reminder
     _sweep(_evening(16))  # episode over: back to the plain reminder
     assert _reminders(patient)[0].subject == "How is your foot or ankle today?"
     assert len(_reminders(patient)) == 4
+
+
+def test_a_plain_zero_is_a_quiet_reading_and_the_site_is_asked_about_again(heel_patient):
+    patient, api = heel_patient
+    with time_machine.travel(_evening(12) - timedelta(hours=1), tick=False):
+        _pain(api, timezone.now(), severity=0)
+    [episode] = PatientAssessment.objects.get(patient=patient).open_episodes
+    assert (episode["site"], episode["latest_day"]) == ("heel_bottom", "2026-11-12")
+    _sweep(_evening(13))  # one day since the quiet reading: the plain reminder
+    _sweep(_evening(14))  # two: the pain may be back, so the question names the site
+    assert _reminders(patient)[0].subject == "How is the bottom of your right heel today?"
 
 
 def test_the_site_question_is_asked_even_on_a_day_other_sites_were_logged(heel_patient):

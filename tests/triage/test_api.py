@@ -15,7 +15,8 @@ from triage.models import Alert, PatientAssessment
 from triage.selectors import patient_ids_due_for_reassessment
 from triage.tasks import reassess_due, reassess_patients
 
-pytestmark = pytest.mark.django_db
+# Entries are built relative to the clock and read by local day: start at noon.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
 
 LOGS = "/api/v1/logs/"
 LONDON = ZoneInfo("Europe/London")

@@ -372,17 +372,17 @@ def test_a_flag_that_joins_two_episodes_cannot_hide_a_plateau() -> None:
     site=st.sampled_from(SITES),
     side=st.sampled_from(SIDES),
 )
-def test_a_pain_free_entry_today_ends_the_episode_at_that_site(
+def test_gone_today_ends_the_episode_at_that_site(
     journal: Journal, tz: ZoneInfo, today: date, site: str, side: str
 ) -> None:
     facts = build(journal, tz, today)
-    # Entries logged earlier today are today's state too (a hasty "0" cannot hide them).
+    # Entries logged earlier today are today's state too (they count until the day is over).
     earlier = tuple(
         e
         for e in facts.entries
         if (e.site, e.side) != (site, side) or local_date(e.recorded_at, tz) < today
     )
-    gone = Entry(UUID(int=99_998), facts.now, site, side, 0)
+    gone = Entry(UUID(int=99_998), facts.now, site, side, 0, gone=True)
     result = assess(replace(facts, entries=(*earlier, gone)))
     symptom_rules = {f.rule for f in result.findings if f.episode_start is not None}
     assert not [
@@ -392,6 +392,29 @@ def test_a_pain_free_entry_today_ends_the_episode_at_that_site(
         and f.rule in symptom_rules
         and not f.rule.startswith(("ice_", "heat_"))
     ]
+
+
+@PROPERTY_SETTINGS
+@given(
+    journal=journals,
+    tz=st.sampled_from(ZONES),
+    today=dates,
+    site=st.sampled_from(SITES),
+    side=st.sampled_from(SIDES),
+)
+def test_a_quiet_reading_now_changes_nothing_today(
+    journal: Journal, tz: ZoneInfo, today: date, site: str, side: str
+) -> None:
+    # Pain that comes and goes is logged as 0 in its quiet hours: whether the patient logs
+    # one then or not, today's advice and the alerts it cites are the same.
+    facts = build(journal, tz, today)
+    quiet = Entry(UUID(int=99_997), facts.now, site, side, 0)
+    before = assess(facts)
+    after = assess(replace(facts, entries=(*facts.entries, quiet)))
+    assert _decision(after)[:2] == _decision(before)[:2]
+    assert {(e.site, e.side, e.start) for e in after.open_episodes} == {
+        (e.site, e.side, e.start) for e in before.open_episodes
+    }
 
 
 # --- The next-change instant: until then, time alone changes nothing ------------------------

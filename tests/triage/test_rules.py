@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -35,7 +35,27 @@ CASES: dict[str, list[Case]] = {
         Case("drop of one point is not improvement", facts(daily([5, 5, 4])), fires=True),
         Case("drop of two points is improvement", facts(daily([5, 4, 3])), fires=False),
         Case("steady improvement", facts(daily([7, 6, 5, 4, 3, 2, 1])), fires=False),
-        Case("latest day pain-free: episode ended", facts(daily([5, 5, 5, 0])), fires=False),
+        Case(
+            "latest day 'gone': episode ended",
+            facts([*daily([5, 5, 5], end=-1), entry(0, 0, gone=True)]),
+            fires=False,
+        ),
+        Case("one quiet reading today is not an end", facts(daily([5, 5, 5, 0])), fires=True),
+        Case(
+            "two quiet days, the second still today: not over yet",
+            facts(daily([5, 5, 5, 0, 0])),
+            fires=True,
+        ),
+        Case(
+            "two quiet days, the second over: episode ended",
+            facts(daily([5, 5, 5, 0, 0], end=-1)),
+            fires=False,
+        ),
+        Case(
+            "two quiet days that are not consecutive: still open",
+            facts([*daily([5, 5, 5], end=-4), entry(-2, 0), entry(0, 0)]),
+            fires=True,
+        ),
         Case(
             "drop then plateau is not improvement",
             facts(daily([7, 6, 5, 5, 5, 5])),
@@ -82,14 +102,24 @@ CASES: dict[str, list[Case]] = {
             fires=False,
         ),
         Case(
-            f"pain-free in between, pain back after {RECOVERY_GAP_DAYS} days: same episode",
-            facts([entry(-RECOVERY_GAP_DAYS, 5), entry(-1, 0), entry(0, 5)]),
+            f"'gone' in between, pain back after {RECOVERY_GAP_DAYS} days: same episode",
+            facts([entry(-RECOVERY_GAP_DAYS, 5), entry(-1, 0, gone=True), entry(0, 5)]),
             fires=True,
         ),
         Case(
-            f"pain-free in between, pain back after {RECOVERY_GAP_DAYS + 1} days: new episode",
-            facts([entry(-RECOVERY_GAP_DAYS - 1, 5), entry(-1, 0), entry(0, 5)]),
+            f"'gone' in between, pain back after {RECOVERY_GAP_DAYS + 1} days: new episode",
+            facts([entry(-RECOVERY_GAP_DAYS - 1, 5), entry(-1, 0, gone=True), entry(0, 5)]),
             fires=False,
+        ),
+        Case(
+            f"two quiet days in between, pain back after {RECOVERY_GAP_DAYS + 1} days: new",
+            facts([entry(-RECOVERY_GAP_DAYS - 1, 5), *daily([0, 0], end=-1), entry(0, 5)]),
+            fires=False,
+        ),
+        Case(
+            f"one quiet reading in between, pain back after {RECOVERY_GAP_DAYS + 1} days: same",
+            facts([entry(-RECOVERY_GAP_DAYS - 1, 5), entry(-1, 0), entry(0, 5)]),
+            fires=True,
         ),
         Case(
             "New York: 34 hours span 2 local days (but 1 UTC day): fires",
@@ -103,6 +133,103 @@ CASES: dict[str, list[Case]] = {
                 now=TOKYO_NOW.replace(hour=23, minute=30),
             ),
             fires=False,
+        ),
+    ],
+    "persistent_swelling": [
+        Case(
+            "moderate swelling every day for ten days, no pain",
+            facts(daily([0] * 10, swelling="moderate")),
+            fires=True,
+            message_has=("not going down",),
+            source=r.P_SWOLLEN,
+        ),
+        Case(
+            f"swollen {r.PERSISTENT_SWELLING_DAYS} days after the first swollen day",
+            facts(daily([0] * (r.PERSISTENT_SWELLING_DAYS + 1), swelling="mild")),
+            fires=True,
+        ),
+        Case(
+            f"only {r.PERSISTENT_SWELLING_DAYS - 1} days after: not yet",
+            facts(daily([0] * r.PERSISTENT_SWELLING_DAYS, swelling="mild")),
+            fires=False,
+        ),
+        Case(
+            "a sprain whose swelling goes down",
+            facts(
+                [
+                    entry(-4, 5, swelling="moderate"),
+                    entry(-3, 4, swelling="moderate"),
+                    entry(-2, 3, swelling="mild"),
+                    entry(-1, 2, swelling="mild"),
+                    entry(0, 1, swelling="mild"),
+                ]
+            ),
+            fires=False,
+        ),
+        Case(
+            "down one grade, then flat once the worse days leave the window",
+            facts(
+                [
+                    *daily([0, 0], end=-5, swelling="moderate"),
+                    *daily([0] * 5, swelling="mild"),
+                ]
+            ),
+            fires=True,
+        ),
+        Case(
+            "getting worse counts",
+            facts(
+                [
+                    *daily([0, 0], end=-2, swelling="mild"),
+                    *daily([0, 0], swelling="moderate"),
+                ]
+            ),
+            fires=True,
+        ),
+        Case(
+            "swollen on half the logged days is not most",
+            facts(
+                [
+                    entry(-3, 2, swelling="mild"),
+                    entry(-2, 2),
+                    entry(-1, 2),
+                    entry(0, 2, swelling="mild"),
+                ]
+            ),
+            fires=False,
+        ),
+        Case(
+            "every other day logged, swollen each time",
+            facts([entry(-d, 0, swelling="mild") for d in (4, 2, 0)]),
+            fires=True,
+        ),
+        Case(
+            "swelling in the evenings, none logged in the mornings",
+            facts(
+                [
+                    e
+                    for d in range(-3, 1)
+                    for e in (entry(d, 0, hour=8), entry(d, 2, hour=11, swelling="moderate"))
+                ]
+                + [entry(1, 0, hour=8, now=NOW.replace(hour=7))],
+                now=NOW + timedelta(days=1, hours=-4),
+            ),
+            fires=True,
+        ),
+        Case(
+            "swelling gone for two logged days: over",
+            facts(
+                [
+                    *daily([2] * 5, end=-3, swelling="moderate"),
+                    *daily([2, 2, 2]),
+                ]
+            ),
+            fires=False,
+        ),
+        Case(
+            "one swelling-free reading is not the end of it",
+            facts([*daily([2] * 5, end=-1, swelling="moderate"), entry(0, 2)]),
+            fires=True,
         ),
     ],
     "sudden_onset": [
@@ -131,6 +258,17 @@ CASES: dict[str, list[Case]] = {
             facts([entry(-2, 4, sudden_onset=True, swelling="mild"), entry(0, 1)]),
             fires=False,
         ),
+        Case(
+            "onset two days ago, pain-free since: it ages with pain, not with quiet days",
+            facts(
+                [
+                    entry(-2, 4, sudden_onset=True, swelling="mild"),
+                    entry(-1, 0, swelling="mild"),
+                    entry(0, 0, hour=8),
+                ]
+            ),
+            fires=True,
+        ),
     ],
     "infection_signs": [
         Case("38.0 °C is a fever", facts([entry(0, 2, temperature_c=38.0)]), fires=True),
@@ -141,6 +279,21 @@ CASES: dict[str, list[Case]] = {
         Case(
             "redness yesterday, clean today",
             facts([entry(-1, 3, redness_or_warmth=True), entry(0, 2)]),
+            fires=False,
+        ),
+        Case(
+            "redness yesterday, today pain-free with back pain: a day without pain hides nothing",
+            facts([entry(-1, 3, redness_or_warmth=True), entry(0, 0, back_or_leg_pain=True)]),
+            fires=True,
+        ),
+        Case(
+            "redness three days ago, two pain-free days without it since: over",
+            facts(
+                [
+                    entry(-3, 3, redness_or_warmth=True),
+                    *daily([0, 0], end=-1, back_or_leg_pain=True),
+                ]
+            ),
             fires=False,
         ),
         Case(
@@ -164,9 +317,34 @@ CASES: dict[str, list[Case]] = {
             fires=False,
         ),
         Case(
-            "fever ten days ago, then logged symptom-free: episode ended",
-            facts([entry(-10, 3, fever=True), entry(-9, 0)]),
+            "fever ten days ago, then two symptom-free days: episode ended",
+            facts([entry(-10, 3, fever=True), entry(-9, 0), entry(-8, 0)]),
             fires=False,
+        ),
+        Case(
+            "fever ten days ago, then 'gone': episode ended",
+            facts([entry(-10, 3, fever=True), entry(-9, 0, gone=True)]),
+            fires=False,
+        ),
+        Case(
+            "fever ten days ago, one quiet reading since: not an end",
+            facts([entry(-10, 3, fever=True), entry(-9, 0)]),
+            fires=True,
+        ),
+        Case(
+            "fever this morning, 'gone' tonight: still counts today",
+            facts([entry(0, 3, hour=8, fever=True), entry(0, 0, hour=11, gone=True)]),
+            fires=True,
+        ),
+        Case(
+            "fever yesterday morning, 'gone' last night: over today",
+            facts([entry(-1, 3, hour=8, fever=True), entry(-1, 0, hour=21, gone=True)]),
+            fires=False,
+        ),
+        Case(
+            "'gone' on an entry with a fever is ignored",
+            facts([entry(0, 0, fever=True, gone=True)]),
+            fires=True,
         ),
     ],
     "cannot_bear_weight": [
@@ -222,9 +400,19 @@ CASES: dict[str, list[Case]] = {
             fires=False,
         ),
         Case(
-            "pop yesterday, symptom-free today",
-            facts([entry(-1, 6, site="achilles", heard_pop=True), entry(0, 0, site="achilles")]),
+            "pop yesterday, 'gone' today",
+            facts(
+                [
+                    entry(-1, 6, site="achilles", heard_pop=True),
+                    entry(0, 0, site="achilles", gone=True),
+                ]
+            ),
             fires=False,
+        ),
+        Case(
+            "pop yesterday, a quiet reading today: still counts",
+            facts([entry(-1, 6, site="achilles", heard_pop=True), entry(0, 0, site="achilles")]),
+            fires=True,
         ),
     ],
     "nerve_symptoms": [
@@ -276,9 +464,19 @@ CASES: dict[str, list[Case]] = {
             fires=True,
         ),
         Case(
-            "a logged pain-free day then three weeks split the episodes",
-            facts([entry(-100, 3), entry(-80, 3), entry(-79, 0), *daily([3] * 60)]),
+            "'gone' then three weeks split the episodes",
+            facts([entry(-100, 3), entry(-80, 3), entry(-79, 0, gone=True), *daily([3] * 60)]),
             fires=False,
+        ),
+        Case(
+            "two quiet days then three weeks split the episodes",
+            facts([entry(-100, 3), entry(-80, 3), *daily([0, 0], end=-78), *daily([3] * 60)]),
+            fires=False,
+        ),
+        Case(
+            "one quiet reading then three weeks do not",
+            facts([entry(-100, 3), entry(-80, 3), entry(-79, 0), *daily([3] * 60)]),
+            fires=True,
         ),
         Case(
             "three silent weeks in between do not split the episode",
@@ -461,12 +659,30 @@ def test_local_date_rejects_naive_datetimes() -> None:
 
 
 def test_episode_split_and_symptom_free_entries() -> None:
-    entries = [entry(-20, 4), entry(-19, 0), entry(-10, 0), entry(-2, 3), entry(0, 0)]
+    entries = [entry(-20, 4), entry(-19, 0, gone=True), entry(-10, 0), entry(-2, 3), entry(0, 0)]
+    today = local_date(NOW, LONDON)
     first, second = split_episodes(entries, LONDON)
-    # The pain-free entry the next day belongs to the episode; the one 9 days later to none.
+    # The "gone" the next day belongs to the episode and ends it; the quiet entry 9 days
+    # later belongs to none.
     assert [e.severity for e in first.entries] == [4, 0]
+    assert not first.is_active(today - timedelta(days=19))
     assert [e.severity for e in second.entries] == [3, 0]
-    assert not second.is_active(local_date(NOW, LONDON))
+    # A plain 0 today is a quiet reading: the episode goes on, read as on its painful day.
+    assert second.is_active(today)
+    assert second.state_day == today - timedelta(days=2)
+    # Without the "gone", one quiet reading ends nothing: it is all one episode.
+    plain = [replace(e, gone=False) for e in entries]
+    [whole] = split_episodes(plain, LONDON)
+    assert [e.severity for e in whole.entries] == [4, 0, 0, 3, 0]
+
+
+def test_a_quiet_run_ends_the_episode_when_its_second_day_is_over() -> None:
+    [episode] = split_episodes([*daily([5, 5], end=-2), *daily([0, 0])], LONDON)
+    today = local_date(NOW, LONDON)
+    assert episode.ends_after == today
+    assert episode.is_active(today) and not episode.is_active(today + timedelta(days=1))
+    result = assess(facts([*daily([5, 5, 5], end=-2), *daily([0, 0])]))
+    assert result.next_change_at == r._day_starts(today + timedelta(days=1), LONDON)
 
 
 def test_no_rule_reaches_emergency() -> None:
@@ -509,16 +725,28 @@ SPARSE: list[Sparse] = [
         Level.SELF_CARE,
     ),
     Sparse(
-        "weekly pain, then a pain-free entry today: ended",
-        facts([*_every(7, 119)[:-1], entry(0, 0)]),
+        "weekly pain, then 'gone' today: ended",
+        facts([*_every(7, 119)[:-1], entry(0, 0, gone=True)]),
         frozenset(),
         Level.SELF_CARE,
     ),
     Sparse(
-        "pain-free entry after a silent gap, pain again later: a new episode",
-        facts([*daily([5, 5, 5], end=-28), entry(-8, 0), entry(0, 5)]),
+        "weekly pain, then a quiet reading today: not an end",
+        facts([*_every(7, 119)[:-1], entry(0, 0)]),
+        LASTING,
+        Level.CONSULT,
+    ),
+    Sparse(
+        "'gone' after a silent gap, pain again later: a new episode",
+        facts([*daily([5, 5, 5], end=-28), entry(-8, 0, gone=True), entry(0, 5)]),
         frozenset(),
         Level.SELF_CARE,
+    ),
+    Sparse(
+        "one quiet reading after a silent gap, pain again later: one episode",
+        facts([*daily([5, 5, 5], end=-28), entry(-8, 0), entry(0, 5)]),
+        NOT_GONE,
+        Level.CONSULT,
     ),
     Sparse(
         "the same without the pain-free entry: one episode",

@@ -59,7 +59,8 @@ def test_steadily_improving_sprain_is_self_care() -> None:
 def test_sprain_that_plateaus_is_told_to_consult() -> None:
     result = assess(facts(daily([7, 6, 5, 5, 5, 5], swelling="mild")))
     assert result.level == Level.CONSULT
-    assert _codes(result) == ["persistent_pain"]
+    # The swelling has stayed (mild every day) and is not going down either.
+    assert _codes(result) == ["persistent_swelling", "persistent_pain"]
 
 
 @pytest.mark.parametrize("afterwards", ["nothing logged", "symptom-free days logged"])
@@ -87,9 +88,11 @@ def test_ended_episode_with_old_red_flags_does_not_escalate_today(afterwards: st
     assert result.findings == ()
 
 
-@pytest.mark.parametrize("ended_by", ["a pain-free entry", "a long silence"])
+@pytest.mark.parametrize("ended_by", ["'gone'", "two quiet days", "a long silence"])
 def test_new_episode_does_not_inherit_old_red_flags(ended_by: str) -> None:
-    old = [entry(-30, 8, fever=True, can_bear_weight=False), entry(-29, 0)]
+    old = [entry(-30, 8, fever=True, can_bear_weight=False), entry(-29, 0, gone=True)]
+    if ended_by == "two quiet days":
+        old = [entry(-30, 8, fever=True, can_bear_weight=False), *daily([0, 0], end=-28)]
     if ended_by == "a long silence":
         old = [entry(-r.SILENT_GAP_DAYS - 1, 8, fever=True, can_bear_weight=False)]
     result = assess(facts([*old, entry(0, 2)]))

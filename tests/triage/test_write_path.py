@@ -17,7 +17,8 @@ from triage.facts import anchors_of, patient_alerts_and_facts, patients_facts
 from triage.models import Alert, PatientAssessment
 from triage.services import _ACTIVE_OR_DEALT_WITH
 
-pytestmark = pytest.mark.django_db
+# Entries are built relative to the clock and read by local day: start at noon.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
 
 LONDON = ZoneInfo("Europe/London")
 
