@@ -185,6 +185,8 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Foot & Ankle Journal <no-reply@localhost>")
+# Operators' alerts (notify.operators) come from the same address.
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["knox.auth.TokenAuthentication"],
@@ -201,6 +203,18 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_THROTTLE_RATES": {"auth": env_str("AUTH_THROTTLE_RATE", "20/min")},
 }
+
+# A sign-in whose next= is missing or refused lands by who signed in (config.landing).
+LOGIN_REDIRECT_URL = "after-sign-in"
+
+# Invite-code attempts (clinic.throttles) per client address and across the whole service; a
+# refusal by the global bound alerts operators (ADMINS, once an hour). Codes are 8 characters of
+# a 31-letter alphabet (8.5e11 codes) and live 7 days: at the global default a week of guessing
+# covers one part in 8 million of the code space.
+INVITE_CODE_ADDRESS_RATE = env_str("INVITE_CODE_ADDRESS_RATE", "30/hour")
+INVITE_CODE_GLOBAL_RATE = env_str("INVITE_CODE_GLOBAL_RATE", "600/hour")
+# Who gets operators' alerts by email (comma-separated addresses); empty: the ERROR log only.
+ADMINS = [("Operator", address) for address in env_list("OPERATOR_EMAILS", [])]
 
 # Failed sign-ins per account (whatever address they come from) before it waits out the window.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10, minimum=1, maximum=1000)
