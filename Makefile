@@ -67,8 +67,16 @@ bench: install
 DRILL_SECONDS ?= 120
 DRILL_USERS ?= 30
 DRILL_OUTAGE ?= 15
+# Then a rolling restart (loadtest/rolling.py: gunicorn SIGHUP, master replaced by USR2 +
+# TERM, Celery worker SIGTERM mid-delivery). Every drill runs even if one fails; the target
+# fails if any did.
+ROLLING_SECONDS ?= 90
+ROLLING_USERS ?= 20
 drills: install
-	$(PY) -m loadtest.drills --seconds $(DRILL_SECONDS) --users $(DRILL_USERS) --outage $(DRILL_OUTAGE)
+	status=0; \
+	$(PY) -m loadtest.drills --seconds $(DRILL_SECONDS) --users $(DRILL_USERS) --outage $(DRILL_OUTAGE) || status=1; \
+	$(PY) -m loadtest.rolling --seconds $(ROLLING_SECONDS) --users $(ROLLING_USERS) || status=1; \
+	exit $$status
 
 clean:
 	rm -rf $(VENV) var

@@ -24,7 +24,14 @@ from tests.notify.processes import RedisServer, WorkerProcess
 from tests.notify.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-__all__ = ["Gunicorn", "PrivatePostgres", "RedisServer", "WorkerProcess", "free_port"]
+__all__ = [
+    "Gunicorn",
+    "PrivatePostgres",
+    "RedisServer",
+    "WorkerProcess",
+    "children_of",
+    "free_port",
+]
 
 
 class PrivatePostgres:
@@ -111,21 +118,29 @@ class Gunicorn:
         }
         self.log = Path(tempfile.mkstemp(prefix="gunicorn-drill-", suffix=".log")[1])
         self.process: subprocess.Popen[bytes] | None = None
+        self._master_pid: int | None = None
+        self._pgid = 0
+        self.graceful_timeout = 20  # config/gunicorn.py
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> Gunicorn:
+        gunicorn = str(Path(sys.executable).parent / "gunicorn")
         with self.log.open("wb") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi"],
+            self.process = subprocess.Popen(  # noqa: S603
+                # The console script, as deployed: USR2 re-executes the command line, and
+                # "python -m gunicorn" would come back as ".../gunicorn/__main__.py", with
+                # gunicorn's own package first on sys.path (its "http" hides the stdlib's).
+                [gunicorn, "-c", "config/gunicorn.py", "config.wsgi"],
                 cwd=ROOT,
                 env=self.env,
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+        self._master_pid = self._pgid = self.process.pid
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -137,11 +152,125 @@ class Gunicorn:
                 time.sleep(0.2)
         raise RuntimeError(f"gunicorn did not start:\n{self.log.read_text()[-2000:]}")
 
+    @property
+    def master_pid(self) -> int:
+        """The serving master: the one started, or the one that replaced it (USR2)."""
+        if self._master_pid is None:
+            raise RuntimeError("gunicorn is not running")
+        return self._master_pid
+
+    def workers(self, master: int | None = None) -> set[int]:
+        return children_of(self.master_pid if master is None else master)
+
+    def reload_workers(self, timeout: float = 60) -> dict:
+        """SIGHUP: the master starts a new set of workers and stops the old ones gracefully."""
+        old = self.workers()
+        count = len(old)
+        started = time.monotonic()
+        os.kill(self.master_pid, signal.SIGHUP)
+        while time.monotonic() - started < timeout:
+            now = self.workers()
+            if len(now) == count and not now & old:
+                self._wait_booted(self.master_pid, count, started + timeout - time.monotonic())
+                return {"old": sorted(old), "new": sorted(now), "seconds": _since(started)}
+            time.sleep(0.1)
+        raise RuntimeError(f"workers not replaced after SIGHUP:\n{self.log.read_text()[-2000:]}")
+
+    def replace_master(self, timeout: float = 60) -> dict:
+        """A new master on the same listening socket, then SIGTERM to the old one.
+
+        USR2 makes the master fork and exec a new master that inherits the listening socket
+        itself (its file descriptor), not a second socket on the same port: there is one
+        accept queue throughout, so a connection the kernel has queued is served by whichever
+        master's workers accept it. (Two masters with ``reuse_port`` would each have their
+        own queue, and connections queued on the old one when it closes are reset.) The old
+        master's SIGTERM stops its workers gracefully; WINCH is ignored unless daemonized.
+        """
+        old_master, old_workers = self.master_pid, self.workers()
+        count = len(old_workers)
+        started = time.monotonic()
+        os.kill(old_master, signal.SIGUSR2)
+        new_master = None
+        while time.monotonic() - started < timeout:
+            spawned = children_of(old_master) - old_workers
+            if new_master is None and spawned:
+                new_master = spawned.pop()
+            if new_master is not None and len(children_of(new_master)) == count:
+                break
+            time.sleep(0.1)
+        else:
+            raise RuntimeError(f"no new master after USR2:\n{self.log.read_text()[-2000:]}")
+        # The new workers accept once they have loaded the app; until then the old ones do.
+        self._wait_booted(new_master, count, timeout=started + timeout - time.monotonic())
+        booted = _since(started)
+        os.kill(old_master, signal.SIGTERM)
+        if self.process is not None:
+            self.process.wait(timeout=self.graceful_timeout + 10)
+        self._master_pid = new_master
+        return {
+            "old_master": old_master,
+            "new_master": new_master,
+            "new_ready_seconds": booted,
+            "old_gone_seconds": _since(started),
+        }
+
+    def _wait_booted(self, master: int, count: int, timeout: float) -> None:
+        """Until ``count`` workers of ``master`` have logged that they are booted."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            pids = children_of(master)
+            log = self.log.read_text(errors="replace")
+            if len(pids) == count and all(f"Worker {pid} ready" in log for pid in pids):
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"new workers did not boot:\n{self.log.read_text()[-2000:]}")
+
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
+        if self._master_pid is None:
+            return
+        # The process group outlives the first master when a new one replaced it.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self._pgid, signal.SIGTERM)
+        deadline = time.monotonic() + 30
+        while _group_alive(self._pgid) and time.monotonic() < deadline:
+            if self.process is not None:
+                self.process.poll()  # reap the first master
+            time.sleep(0.1)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self._pgid, signal.SIGKILL)
+        if self.process is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=10)
         self.process = None
+        self._master_pid = None
+
+
+def _since(started: float) -> float:
+    return round(time.monotonic() - started, 2)
+
+
+def children_of(pid: int) -> set[int]:
+    """Live (not zombie) child processes of ``pid``, from /proc."""
+    found = set()
+    for stat in glob.glob("/proc/[0-9]*/stat"):
+        try:
+            text = Path(stat).read_text()
+        except OSError:
+            continue
+        # "pid (comm) state ppid ...": comm may hold spaces and parentheses.
+        state, ppid = text[text.rindex(")") + 2 :].split()[:2]
+        if int(ppid) == pid and state != "Z":
+            found.add(int(stat.split("/")[2]))
+    return found
+
+
+def _group_alive(pgid: int) -> bool:
+    for stat in glob.glob("/proc/[0-9]*/stat"):
+        try:
+            text = Path(stat).read_text()
+        except OSError:
+            continue
+        fields = text[text.rindex(")") + 2 :].split()
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            return True
+    return False

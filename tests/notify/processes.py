@@ -151,6 +151,17 @@ class WorkerProcess:
             self.process.wait(timeout=10)
             self.process = None
 
+    def terminate(self, timeout: float = 60) -> int:
+        """SIGTERM to the main process only, as systemd (``KillMode=mixed``) and Kubernetes
+        send it: a warm shutdown that finishes the tasks under way. (The pool's children
+        reset SIGTERM to its default, so a SIGTERM to the whole group kills them mid-task.)
+        Returns the exit status."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+        code = self.process.wait(timeout=timeout)
+        self.process = None
+        return code
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)

@@ -15,6 +15,7 @@ anywhere else.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import datetime as dt
@@ -152,7 +153,9 @@ class SmtpServer:
     """A real SMTP server (aiosmtpd) on loopback.
 
     ``fail_next(code, times, stage=...)`` makes it answer ``code`` at RCPT (the default),
-    MAIL or DATA for the next ``times`` messages.
+    MAIL or DATA for the next ``times`` messages. ``data_delay`` (seconds) holds each
+    message's DATA answer back, so a drill can stop a worker while a send is under way;
+    ``in_data`` counts the messages being held right now.
     """
 
     STAGES = ("mail", "rcpt", "data")
@@ -163,6 +166,14 @@ class SmtpServer:
         self._received = _Recorder()
         self._failures = _Failures()
         self._controller: _BoundController | None = None
+        self.data_delay = 0.0
+        self._in_data = 0
+        self._in_data_lock = threading.Lock()
+
+    @property
+    def in_data(self) -> int:
+        with self._in_data_lock:
+            return self._in_data
 
     # lifecycle
     def start(self) -> SmtpServer:
@@ -240,6 +251,14 @@ class _SmtpHandler:
     async def handle_DATA(self, server, session, envelope):
         if failure := self.server._failures.take("data"):
             return failure
+        if self.server.data_delay:
+            with self.server._in_data_lock:
+                self.server._in_data += 1
+            try:
+                await asyncio.sleep(self.server.data_delay)
+            finally:
+                with self.server._in_data_lock:
+                    self.server._in_data -= 1
         raw = envelope.original_content or envelope.content
         message = BytesParser(policy=policy.default).parsebytes(raw)
         assert isinstance(message, EmailMessage)
