@@ -12,8 +12,9 @@ Written for the drills (loadtest/drills.py) but usable alone:
         -t 60s --host http://127.0.0.1:8000
 
 LOADTEST_OUT (a directory) receives acked.txt (one id per acknowledged entry, as
-acknowledged) and statuses.json (answers per request kind and status; 503s with
-Retry-After counted apart).
+acknowledged), made.txt (each entry's id and the Unix time the phone made it, before it was
+first sent: the backup drill tells entries made after its restore point by it) and
+statuses.json (answers per request kind and status; 503s with Retry-After counted apart).
 """
 
 from __future__ import annotations
@@ -32,14 +33,17 @@ from locust import HttpUser, between, events, task
 OUT = Path(os.environ.get("LOADTEST_OUT", "."))
 OUT.mkdir(parents=True, exist_ok=True)
 _acked = (OUT / "acked.txt").open("a", buffering=1)
+_made = (OUT / "made.txt").open("a", buffering=1)
 statuses: Counter[str] = Counter()
 unflushed: list[str] = []
 rejected: list[str] = []  # entries the server refused as invalid: a bug in this file
 
 
 def _entry() -> dict:
+    entry_id = str(uuid.uuid4())
+    _made.write(f"{entry_id} {time.time():.6f}\n")
     return {
-        "id": str(uuid.uuid4()),
+        "id": entry_id,
         "recorded_at": (datetime.now(UTC) - timedelta(minutes=random.randint(0, 3000))).isoformat(),
         "site": random.choice(["ankle_outer", "achilles", "arch", "heel_bottom"]),
         "side": random.choice(["left", "right"]),
@@ -137,5 +141,6 @@ class Phone(HttpUser):
 @events.quitting.add_listener
 def _write_summary(environment, **_kwargs) -> None:
     _acked.flush()
+    _made.flush()
     summary = {"statuses": dict(statuses), "unflushed": unflushed, "rejected": rejected}
     (OUT / "statuses.json").write_text(json.dumps(summary, indent=1, sort_keys=True))

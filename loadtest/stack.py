@@ -60,6 +60,46 @@ class PrivatePostgres:
             command = ["runuser", "-u", "postgres", "--", *command]
         subprocess.run(command, check=True, capture_output=True, timeout=120)  # noqa: S603
 
+    def run_as_owner(self, *command: str, timeout: float = 600) -> None:
+        """Any command as the server's OS user (files it writes stay readable to the server)."""
+        if self._as_postgres:
+            command = ("runuser", "-u", "postgres", "--", *command)
+        try:
+            subprocess.run(command, check=True, capture_output=True, timeout=timeout)  # noqa: S603
+        except subprocess.CalledProcessError as exc:
+            raise RuntimeError(f"{command}: {exc.stderr.decode(errors='replace')}") from exc
+
+    def tool(self, name: str) -> str:
+        return str(self.bin / name)
+
+    def owned_dir(self, name: str) -> Path:
+        """A directory inside this server's temporary directory, owned by its OS user."""
+        path = self.dir / name
+        path.mkdir()
+        if self._as_postgres:
+            shutil.chown(path, "postgres", "postgres")
+        return path
+
+    def configure(self, **settings: str) -> None:
+        """Append settings to postgresql.conf (the last occurrence wins); before start()."""
+        lines = "".join(f"{key} = '{value}'\n" for key, value in settings.items())
+        with (self.data / "postgresql.conf").open("a") as conf:
+            conf.write(lines)
+
+    def from_base_backup(self, backup: Path, **settings: str) -> PrivatePostgres:
+        """A data directory made from a ``pg_basebackup -Ft -z -X stream`` backup, with
+        recovery.signal and ``settings`` (restore_command, recovery_target_time...)."""
+        self.data.mkdir(mode=0o700)
+        if self._as_postgres:
+            shutil.chown(self.dir, "postgres", "postgres")
+            shutil.chown(self.data, "postgres", "postgres")
+        self.run_as_owner("tar", "-xzf", str(backup / "base.tar.gz"), "-C", str(self.data))
+        wal = self.data / "pg_wal"
+        self.run_as_owner("tar", "-xzf", str(backup / "pg_wal.tar.gz"), "-C", str(wal))
+        self.configure(**settings)
+        self.run_as_owner("touch", str(self.data / "recovery.signal"))
+        return self
+
     def init(self) -> PrivatePostgres:
         if self._as_postgres:
             shutil.chown(self.dir, "postgres", "postgres")
@@ -71,7 +111,13 @@ class PrivatePostgres:
             f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.dir}"
             " -c fsync=off -c max_connections=200"
         )
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "start")
+        try:
+            self._run(
+                "pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "start"
+            )
+        except subprocess.CalledProcessError as exc:
+            log = self.log.read_text(errors="replace")[-3000:] if self.log.exists() else ""
+            raise RuntimeError(f"PostgreSQL did not start:\n{log}") from exc
         return self
 
     def stop(self, mode: str = "fast") -> None:
