@@ -37,7 +37,11 @@ __all__ = [
 class PrivatePostgres:
     """initdb into a temporary directory; start, stop (as a crash or a clean shutdown)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, prefix: tuple[str, ...] = (), listen: str = "127.0.0.1") -> None:
+        """``prefix`` runs the server elsewhere (``ip netns exec NS``) listening on
+        ``listen`` (comma-separated addresses; this process reaches it at the first)."""
+        self.prefix, self.listen = prefix, listen
+        self.host = listen.split(",")[0]
         versions = sorted(
             glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[4])
         )
@@ -52,12 +56,16 @@ class PrivatePostgres:
 
     @property
     def url(self) -> str:
-        return f"postgres://postgres@127.0.0.1:{self.port}/drill"
+        return self.url_at(self.host)
+
+    def url_at(self, host: str, port: int | None = None) -> str:
+        return f"postgres://postgres@{host}:{port or self.port}/drill"
 
     def _run(self, *args: str) -> None:
         command = [str(self.bin / args[0]), *args[1:]]
         if self._as_postgres:
             command = ["runuser", "-u", "postgres", "--", *command]
+        command = [*self.prefix, *command]
         subprocess.run(command, check=True, capture_output=True, timeout=120)  # noqa: S603
 
     def run_as_owner(self, *command: str, timeout: float = 600) -> None:
@@ -108,7 +116,8 @@ class PrivatePostgres:
 
     def start(self) -> PrivatePostgres:
         options = (
-            f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.dir}"
+            f"-p {self.port} -c listen_addresses={self.listen}"
+            f" -c unix_socket_directories={self.dir}"
             " -c fsync=off -c max_connections=200"
         )
         try:
@@ -124,8 +133,15 @@ class PrivatePostgres:
         """``fast``: a clean restart; ``immediate``: as if the server crashed."""
         self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
 
+    def trust(self, network: str) -> None:
+        """Let clients from ``network`` in without a password (initdb trusts loopback only);
+        the server re-reads pg_hba.conf at once."""
+        with (self.data / "pg_hba.conf").open("a") as hba:
+            hba.write(f"host all all {network} trust\n")
+        self._run("pg_ctl", "-D", str(self.data), "reload")
+
     def createdb(self) -> None:
-        self._run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "drill")
+        self._run("createdb", "-h", self.host, "-p", str(self.port), "-U", "postgres", "drill")
 
     def cleanup(self) -> None:
         with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
@@ -154,11 +170,21 @@ def service_env(database_url: str, redis_url: str, **extra: str) -> dict[str, st
 class Gunicorn:
     """The production web command (config/gunicorn.py) on a free port."""
 
-    def __init__(self, env: dict[str, str], workers: int = 2, threads: int = 4) -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        workers: int = 2,
+        threads: int = 4,
+        *,
+        prefix: tuple[str, ...] = (),
+        host: str = "127.0.0.1",
+    ) -> None:
+        """``prefix`` runs it elsewhere (``ip netns exec NS``), reached at ``host``."""
         self.port = free_port()
+        self.prefix, self.host = prefix, host
         self.env = {
             **env,
-            "GUNICORN_BIND": f"127.0.0.1:{self.port}",
+            "GUNICORN_BIND": f"{'0.0.0.0' if prefix else host}:{self.port}",  # noqa: S104
             "WEB_CONCURRENCY": str(workers),
             "WEB_THREADS": str(threads),
         }
@@ -170,7 +196,7 @@ class Gunicorn:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     def start(self) -> Gunicorn:
         gunicorn = str(Path(sys.executable).parent / "gunicorn")
@@ -179,7 +205,7 @@ class Gunicorn:
                 # The console script, as deployed: USR2 re-executes the command line, and
                 # "python -m gunicorn" would come back as ".../gunicorn/__main__.py", with
                 # gunicorn's own package first on sys.path (its "http" hides the stdlib's).
-                [gunicorn, "-c", "config/gunicorn.py", "config.wsgi"],
+                [*self.prefix, gunicorn, "-c", "config/gunicorn.py", "config.wsgi"],
                 cwd=ROOT,
                 env=self.env,
                 stdout=out,
@@ -190,7 +216,7 @@ class Gunicorn:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                conn = http.client.HTTPConnection(self.host, self.port, timeout=2)
                 conn.request("GET", "/health/live/")
                 if conn.getresponse().status == 200:
                     return self

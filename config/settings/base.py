@@ -125,6 +125,23 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # check at the start of each request/task replaces one a database restart broke.
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 600, maximum=86400)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database host cut off by the network (not refusing: silent) must fail a request in
+    # seconds, so it answers 503 instead of hanging until gunicorn kills the worker: connect
+    # within 5 s; a connection whose sent data goes unacknowledged for 5 s, or that stays
+    # silent through keepalive probes (5 s idle, then 2 probes 2 s apart), is dropped.
+    # Without these, libpq waits on TCP's retransmissions, about 15 minutes (the partition
+    # drill, loadtest/partitions.py).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": 5,
+            "tcp_user_timeout": 5000,  # milliseconds
+            "keepalives": 1,
+            "keepalives_idle": 5,
+            "keepalives_interval": 2,
+            "keepalives_count": 2,
+        }
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # `make run`: two phones writing at once must wait their turn, not fail with "database is
     # locked". WAL lets reads go on during a write; IMMEDIATE takes the write lock when the
@@ -164,7 +181,13 @@ REDIS_URL = env_redis_url("REDIS_URL")
 
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # As for the broker: a Redis cut off by the network fails a login in seconds
+            # (503), instead of hanging on TCP's retransmissions.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -142,7 +142,8 @@ class _BoundController(Controller):
     another process can take a port we picked."""
 
     def __init__(self, handler: Any, sock: socket.socket, **kwargs: Any) -> None:
-        super().__init__(handler, hostname=LOOPBACK, port=sock.getsockname()[1], **kwargs)
+        host, port = sock.getsockname()[:2]
+        super().__init__(handler, hostname=host, port=port, **kwargs)
         self._sock = sock
 
     def _create_server(self) -> Any:
@@ -160,8 +161,8 @@ class SmtpServer:
 
     STAGES = ("mail", "rcpt", "data")
 
-    def __init__(self) -> None:
-        self.host = LOOPBACK
+    def __init__(self, host: str = LOOPBACK) -> None:
+        self.host = host  # another address only for a drill's network namespaces
         self.port = 0
         self._received = _Recorder()
         self._failures = _Failures()
@@ -178,7 +179,7 @@ class SmtpServer:
     # lifecycle
     def start(self) -> SmtpServer:
         sock = socket.socket()
-        sock.bind((LOOPBACK, 0))
+        sock.bind((self.host, 0))
         self.port = sock.getsockname()[1]
         self._controller = _BoundController(_SmtpHandler(self), sock, enable_SMTPUTF8=True)
         self._controller.start()
