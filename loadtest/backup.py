@@ -187,7 +187,7 @@ def run(seconds: int, users: int) -> dict:
         web = Gunicorn(env, workers=2, threads=4).start()
         worker = WorkerProcess(env=env, concurrency=2, name="backup").start()
         started = time.monotonic()
-        phones = Phones(env, web.url, users, seconds, out)
+        phones = Phones(env, web.url, users, seconds, out, spawn_rate=2)  # see rolling.py
 
         # The base backup, under load; streamed WAL makes it usable by itself.
         time.sleep(max(0.0, started + seconds * 0.15 - time.monotonic()))
@@ -231,7 +231,8 @@ def run(seconds: int, users: int) -> dict:
         dump_finished = time.time()
         report["dump_bytes"] = dump.stat().st_size
 
-        # A: alerts sent before T.
+        # A: alerts sent before T, which falls near the middle of the load.
+        time.sleep(max(0.0, started + seconds * 0.4 - time.monotonic()))
         for index in range(GROUP):
             groups["A"].post(web.url, index)
         deadline = time.monotonic() + 60

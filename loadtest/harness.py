@@ -127,7 +127,16 @@ class Sentinels:
 class Phones:
     """Simulated phones (loadtest/locustfile.py) for ``seconds``, writing into ``out``."""
 
-    def __init__(self, env: dict[str, str], url: str, users: int, seconds: int, out: Path):
+    def __init__(
+        self,
+        env: dict[str, str],
+        url: str,
+        users: int,
+        seconds: int,
+        out: Path,
+        spawn_rate: float | None = None,
+    ):
+        """``spawn_rate``: phones started per second (all at once by default)."""
         self.out = out
         self._log = (out / "locust.log").open("wb")
         self.process = subprocess.Popen(  # noqa: S603
@@ -141,7 +150,7 @@ class Phones:
                 "-u",
                 str(users),
                 "-r",
-                str(users),
+                str(spawn_rate or users),
                 "-t",
                 f"{seconds}s",
                 "--stop-timeout",

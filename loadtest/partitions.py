@@ -171,7 +171,7 @@ def run(outage: float, slow: float, users: int, settle: float) -> dict:
         probe = Probe(web.url, Sentinels.create(1).tokens[0])
         seconds = int(5 + len(CUTS) * (outage + settle) + slow + settle)
         report["load_seconds"] = seconds
-        phones = Phones(env, web.url, users, seconds, out)
+        phones = Phones(env, web.url, users, seconds, out, spawn_rate=2)  # see rolling.py
 
         claims_seen: list[float] = []
 

@@ -73,7 +73,10 @@ def run(seconds: int, users: int, sentinel_count: int, smtp_delay: float) -> dic
         web = Gunicorn(env, workers=2, threads=4).start()
         worker = WorkerProcess(env=env, concurrency=2, name="rolling").start()
         started = time.monotonic()
-        phones = Phones(env, web.url, users, seconds, out)
+        # Two phones a second: each registers first (a password hash: 0.27 s of CPU here),
+        # and twenty at once on two shared cores outlast the phones' 15 s timeout before
+        # anything is restarted.
+        phones = Phones(env, web.url, users, seconds, out, spawn_rate=2)
 
         # The sentinels' severe entries, one every so often from 10% to 80% of the run; the
         # last few are kept for the moment the Celery worker is stopped.

@@ -135,7 +135,7 @@ class PrivatePostgres:
 
     def trust(self, network: str) -> None:
         """Let clients from ``network`` in without a password (initdb trusts loopback only);
-        the server re-reads pg_hba.conf at once."""
+        the server re-reads pg_hba.conf shortly after (the reload signal is asynchronous)."""
         with (self.data / "pg_hba.conf").open("a") as hba:
             hba.write(f"host all all {network} trust\n")
         self._run("pg_ctl", "-D", str(self.data), "reload")
