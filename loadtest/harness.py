@@ -165,6 +165,11 @@ class Phones:
             stderr=subprocess.STDOUT,
         )
 
+    def stop(self, timeout: float = 200) -> int:
+        """End the run now, as its time limit would (each phone flushes its queue)."""
+        (self.out / "stop").touch()
+        return self.wait(timeout)
+
     def wait(self, timeout: float) -> int:
         return self.process.wait(timeout=timeout)
 

@@ -11,7 +11,8 @@ Written for the drills (loadtest/drills.py) but usable alone:
     LOADTEST_OUT=/tmp/lt .venv/bin/locust -f loadtest/locustfile.py --headless -u 20 -r 20 \\
         -t 60s --host http://127.0.0.1:8000
 
-LOADTEST_OUT (a directory) receives acked.txt (one id per acknowledged entry, as
+Creating LOADTEST_OUT/stop ends the run early, as ``-t`` would. LOADTEST_OUT (a directory)
+receives acked.txt (one id per acknowledged entry, as
 acknowledged), made.txt (each entry's id and the Unix time the phone made it, before it was
 first sent: the backup drill tells entries made after its restore point by it) and
 statuses.json (answers per request kind and status; 503s with Retry-After counted apart).
@@ -136,6 +137,20 @@ class Phone(HttpUser):
             if not self._flush():
                 time.sleep(1)
         unflushed.extend(self.queue)
+
+
+@events.test_start.add_listener
+def _stop_when_told(environment, **_kwargs) -> None:
+    """LOADTEST_OUT/stop appearing ends the run as ``-t`` does: every phone stops (and
+    flushes its queue in on_stop). A drill whose phases take as long as they take uses it."""
+    import gevent
+
+    def watch() -> None:
+        while not (OUT / "stop").exists():
+            gevent.sleep(0.5)
+        environment.runner.quit()
+
+    gevent.spawn(watch)
 
 
 @events.quitting.add_listener

@@ -128,14 +128,14 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A database host cut off by the network (not refusing: silent) must fail a request in
     # seconds, so it answers 503 instead of hanging until gunicorn kills the worker: connect
-    # within 5 s; a connection whose sent data goes unacknowledged for 5 s, or that stays
+    # within 3 s; a connection whose sent data goes unacknowledged for 3 s, or that stays
     # silent through keepalive probes (5 s idle, then 2 probes 2 s apart), is dropped.
     # Without these, libpq waits on TCP's retransmissions, about 15 minutes (the partition
     # drill, loadtest/partitions.py).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
-            "connect_timeout": 5,
-            "tcp_user_timeout": 5000,  # milliseconds
+            "connect_timeout": 3,
+            "tcp_user_timeout": 3000,  # milliseconds
             "keepalives": 1,
             "keepalives_idle": 5,
             "keepalives_interval": 2,
