@@ -182,6 +182,14 @@ class Phones:
         """statuses (answers per request kind), acknowledged ids, unflushed, rejected."""
         summary = json.loads((self.out / "statuses.json").read_text())
         summary["acked"] = (self.out / "acked.txt").read_text().split()
+        failed = self.out / "failed.txt"
+        summary["failed"] = [
+            (float(at), kind, code)
+            for at, kind, code in (
+                line.split()
+                for line in (failed.read_text() if failed.exists() else "").splitlines()
+            )
+        ]
         return summary
 
 

@@ -14,8 +14,10 @@ Written for the drills (loadtest/drills.py) but usable alone:
 Creating LOADTEST_OUT/stop ends the run early, as ``-t`` would. LOADTEST_OUT (a directory)
 receives acked.txt (one id per acknowledged entry, as
 acknowledged), made.txt (each entry's id and the Unix time the phone made it, before it was
-first sent: the backup drill tells entries made after its restore point by it) and
-statuses.json (answers per request kind and status; 503s with Retry-After counted apart).
+first sent: the backup drill tells entries made after its restore point by it), failed.txt
+(the Unix time, kind and status of each failed request: no answer, or 4xx/5xx other
+than 503) and statuses.json (answers per request kind and status; 503s with
+Retry-After counted apart).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ OUT = Path(os.environ.get("LOADTEST_OUT", "."))
 OUT.mkdir(parents=True, exist_ok=True)
 _acked = (OUT / "acked.txt").open("a", buffering=1)
 _made = (OUT / "made.txt").open("a", buffering=1)
+_failed = (OUT / "failed.txt").open("a", buffering=1)
 statuses: Counter[str] = Counter()
 unflushed: list[str] = []
 rejected: list[str] = []  # entries the server refused as invalid: a bug in this file
@@ -84,10 +87,12 @@ class Phone(HttpUser):
                 statuses[f"{name} {code}"] += 1
             if code == 0:
                 response.failure("no answer")
+                _failed.write(f"{time.time():.3f} {name} {code}\n")
             elif code == 503:
                 response.success()  # expected during the drills: the phone retries later
             elif code >= 400:
                 response.failure(f"{code}")
+                _failed.write(f"{time.time():.3f} {name} {code}\n")
             return response
 
     def _ack(self, ids: list[str]) -> None:

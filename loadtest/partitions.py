@@ -202,7 +202,7 @@ def run(outage: float, slow: float, users: int, settle: float) -> dict:
         phases: dict[str, dict] = {}
         for (client, server), group in zip([*CUTS, ("web", "slow")], groups, strict=True):
             name = f"{client}-{server}"
-            phase: dict = {}
+            phase: dict = {"started_unix": time.time()}
             posters = [
                 threading.Thread(target=group.post, args=(web.url, i), daemon=True)
                 for i in range(PER_CUT)
@@ -246,6 +246,7 @@ def run(outage: float, slow: float, users: int, settle: float) -> dict:
             )
             phases[name] = phase
             time.sleep(max(0.0, cut_at + outage + settle - time.monotonic()))
+            phase["ended_unix"] = time.time()
         report["phases"] = phases
 
         time.sleep(settle)
@@ -262,6 +263,21 @@ def run(outage: float, slow: float, users: int, settle: float) -> dict:
             time.sleep(0.5)
 
         summary = phones.summary()
+        for phase in phases.values():  # each phase runs until the next one starts
+            phase["phone_failures"] = dict(
+                Counter(
+                    f"{kind} {code}"
+                    for at, kind, code in summary["failed"]
+                    if phase["started_unix"] <= at < phase["ended_unix"]
+                )
+            )
+        report["phone_failures_outside_phases"] = len(
+            [
+                at
+                for at, _kind, _code in summary["failed"]
+                if not any(p["started_unix"] <= at < p["ended_unix"] for p in phases.values())
+            ]
+        )
         stored = stored_phone_entries()
         rows = dict(Message.objects.filter(channel="email").values_list("pk", "status"))
         at_stub = Counter(
