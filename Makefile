@@ -83,8 +83,26 @@ bench: install
 DRILL_SECONDS ?= 120
 DRILL_USERS ?= 30
 DRILL_OUTAGE ?= 15
+# Then a rolling restart (loadtest/rolling.py: gunicorn SIGHUP, master replaced by USR2 +
+# TERM, Celery worker SIGTERM mid-delivery) and backup and restore (loadtest/backup.py: base
+# backup + WAL archive restored to a moment, nightly dump restored; docs/operations.md) and
+# hosts apart (loadtest/partitions.py, root: PostgreSQL, Redis, web and worker in network
+# namespaces, each link cut for PARTITION_OUTAGE s, then web-PostgreSQL slow and lossy).
+# Every drill runs even if one fails; the target fails if any did.
+ROLLING_SECONDS ?= 90
+ROLLING_USERS ?= 20
+BACKUP_SECONDS ?= 90
+BACKUP_USERS ?= 20
+PARTITION_OUTAGE ?= 15
+PARTITION_SLOW ?= 20
+PARTITION_USERS ?= 20
 drills: install
-	$(PY) -m loadtest.drills --seconds $(DRILL_SECONDS) --users $(DRILL_USERS) --outage $(DRILL_OUTAGE)
+	status=0; \
+	$(PY) -m loadtest.drills --seconds $(DRILL_SECONDS) --users $(DRILL_USERS) --outage $(DRILL_OUTAGE) || status=1; \
+	$(PY) -m loadtest.rolling --seconds $(ROLLING_SECONDS) --users $(ROLLING_USERS) || status=1; \
+	$(PY) -m loadtest.backup --seconds $(BACKUP_SECONDS) --users $(BACKUP_USERS) || status=1; \
+	$(PY) -m loadtest.partitions --outage $(PARTITION_OUTAGE) --slow $(PARTITION_SLOW) --users $(PARTITION_USERS) || status=1; \
+	exit $$status
 
 clean:
 	rm -rf $(VENV) var

@@ -110,9 +110,17 @@ def entries_csv(
     return out.getvalue()
 
 
+# Spreadsheets skip leading spaces and line breaks before reading a cell as a formula, so
+# " =1+1" and "\n@SUM(...)" are formulas too (OWASP's CSV-injection guidance).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
 def _safe(text: str) -> str:
     """A patient's note must not become a formula when the CSV is opened in a spreadsheet."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    stripped = text.lstrip(" \t\r\n")
+    if text[:1] in FORMULA_STARTS or stripped[:1] in FORMULA_STARTS:
+        return "'" + text
+    return text
 
 
 def patient_fhir_id(patient: Patient, base_url: str) -> str:

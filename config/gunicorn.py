@@ -45,3 +45,5 @@ def post_worker_init(worker: object) -> None:
     get_resolver().url_patterns  # noqa: B018 - imports every view module and its serializers
     gc.collect()
     gc.freeze()
+    # A rolling restart waits for this line before stopping the old master (loadtest/rolling.py).
+    worker.log.info("Worker %s ready", worker.pid)  # type: ignore[attr-defined]

@@ -6,6 +6,7 @@ from clinic.sites import clinic_site
 from config import health
 from config.api_docs import SchemaView
 from config.home import home
+from config.landing import after_sign_in
 
 handler404 = "config.api_docs.not_found"
 handler500 = "config.api_docs.error"
@@ -21,6 +22,7 @@ urlpatterns = [
         SpectacularSwaggerView.as_view(url_name="schema", permission_classes=[]),
         name="swagger-ui",
     ),
+    path("signed-in/", after_sign_in, name="after-sign-in"),
     path("health/", health.ready, name="health"),
     path("health/live/", health.live, name="health-live"),
     path("health/ready/", health.ready, name="health-ready"),

@@ -11,8 +11,12 @@ Written for the drills (loadtest/drills.py) but usable alone:
     LOADTEST_OUT=/tmp/lt .venv/bin/locust -f loadtest/locustfile.py --headless -u 20 -r 20 \\
         -t 60s --host http://127.0.0.1:8000
 
-LOADTEST_OUT (a directory) receives acked.txt (one id per acknowledged entry, as
-acknowledged) and statuses.json (answers per request kind and status; 503s with
+Creating LOADTEST_OUT/stop ends the run early, as ``-t`` would. LOADTEST_OUT (a directory)
+receives acked.txt (one id per acknowledged entry, as
+acknowledged), made.txt (each entry's id and the Unix time the phone made it, before it was
+first sent: the backup drill tells entries made after its restore point by it), failed.txt
+(the Unix time, kind and status of each failed request: no answer, or 4xx/5xx other
+than 503) and statuses.json (answers per request kind and status; 503s with
 Retry-After counted apart).
 """
 
@@ -32,14 +36,18 @@ from locust import HttpUser, between, events, task
 OUT = Path(os.environ.get("LOADTEST_OUT", "."))
 OUT.mkdir(parents=True, exist_ok=True)
 _acked = (OUT / "acked.txt").open("a", buffering=1)
+_made = (OUT / "made.txt").open("a", buffering=1)
+_failed = (OUT / "failed.txt").open("a", buffering=1)
 statuses: Counter[str] = Counter()
 unflushed: list[str] = []
 rejected: list[str] = []  # entries the server refused as invalid: a bug in this file
 
 
 def _entry() -> dict:
+    entry_id = str(uuid.uuid4())
+    _made.write(f"{entry_id} {time.time():.6f}\n")
     return {
-        "id": str(uuid.uuid4()),
+        "id": entry_id,
         "recorded_at": (datetime.now(UTC) - timedelta(minutes=random.randint(0, 3000))).isoformat(),
         "site": random.choice(["ankle_outer", "achilles", "arch", "heel_bottom"]),
         "side": random.choice(["left", "right"]),
@@ -79,10 +87,12 @@ class Phone(HttpUser):
                 statuses[f"{name} {code}"] += 1
             if code == 0:
                 response.failure("no answer")
+                _failed.write(f"{time.time():.3f} {name} {code}\n")
             elif code == 503:
                 response.success()  # expected during the drills: the phone retries later
             elif code >= 400:
                 response.failure(f"{code}")
+                _failed.write(f"{time.time():.3f} {name} {code}\n")
             return response
 
     def _ack(self, ids: list[str]) -> None:
@@ -134,8 +144,23 @@ class Phone(HttpUser):
         unflushed.extend(self.queue)
 
 
+@events.test_start.add_listener
+def _stop_when_told(environment, **_kwargs) -> None:
+    """LOADTEST_OUT/stop appearing ends the run as ``-t`` does: every phone stops (and
+    flushes its queue in on_stop). A drill whose phases take as long as they take uses it."""
+    import gevent
+
+    def watch() -> None:
+        while not (OUT / "stop").exists():
+            gevent.sleep(0.5)
+        environment.runner.quit()
+
+    gevent.spawn(watch)
+
+
 @events.quitting.add_listener
 def _write_summary(environment, **_kwargs) -> None:
     _acked.flush()
+    _made.flush()
     summary = {"statuses": dict(statuses), "unflushed": unflushed, "rejected": rejected}
     (OUT / "statuses.json").write_text(json.dumps(summary, indent=1, sort_keys=True))

@@ -141,7 +141,26 @@ def dispatch_on_commit(messages: list[Message], *, now: datetime) -> None:
     if not ids:
         return
 
-    transaction.on_commit(lambda: publish(ids))
+    transaction.on_commit(lambda: _publish_unless_broker_failing(ids))
+
+
+# A Redis cut off by the network (silent, not refusing) makes a publish wait for its
+# timeouts, 5 to 9 s, inside the request that wrote the rows; every web thread publishing
+# at once would stall the web (loadtest/partitions.py). After one failure this process
+# leaves on-commit publishing to the every-minute sweep for a while; the rows are committed,
+# so nothing is lost, only sent up to a minute later. The sweep itself always publishes.
+BROKER_SKIP_SECONDS = 30.0
+_broker_failed_at: float | None = None
+
+
+def _publish_unless_broker_failing(ids: list[str]) -> None:
+    global _broker_failed_at
+    failed_at = _broker_failed_at
+    if failed_at is not None and time.monotonic() - failed_at < BROKER_SKIP_SECONDS:
+        log.warning("broker failed recently; %d messages left for the sweep", len(ids))
+        return
+    if not publish(ids):
+        _broker_failed_at = time.monotonic()
 
 
 # One task per message costs a broker round trip each (about 0.4 ms): 40 s for a morning's
@@ -151,8 +170,9 @@ PUBLISH_ONE_BY_ONE = 8
 PUBLISH_BATCH = 50
 
 
-def publish(ids: list[str]) -> None:
-    """Hand committed outbox ids to Celery; on a broker failure leave the rest to the sweep."""
+def publish(ids: list[str]) -> bool:
+    """Hand committed outbox ids to Celery; on a broker failure leave the rest to the sweep.
+    Returns whether the broker took them all."""
     from notify.tasks import deliver_message, deliver_messages
 
     try:
@@ -164,6 +184,8 @@ def publish(ids: list[str]) -> None:
                 deliver_messages.delay(ids[start : start + PUBLISH_BATCH])
     except Exception:  # any broker failure; the sweep is the fallback
         log.warning("broker unavailable; %d messages left for the sweep", len(ids))
+        return False
+    return True
 
 
 def account_email_enqueue(

@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from notify import services
 
-# Database hiccups are worth retrying; channel failures are not retried here but recorded
-# on the outbox row, whose due time the sweep honours.
-_DB_ERRORS = (OperationalError, InterfaceError)
+# No task here retries itself with a countdown. A retry with a countdown is a message the
+# worker holds unacknowledged until its time comes, and a worker holding one when Redis goes
+# away exits (celery/kombu 5.7.0: on the lost connection the consumer closes its channel, whose
+# QoS then restores the held message through a connection pool rebuilt from connection info
+# kombu has already dropped: AttributeError in kombu.transport.redis.Channel._connparams,
+# "Unrecoverable error"). A database error fails the task instead, and the outbox row waits
+# for the every-minute sweep: pending rows are re-published, a row claimed before the error
+# after NOTIFY_CLAIM_TIMEOUT_SECONDS, as after a channel failure or a dead worker.
 
 
 @shared_task(
     name="notify.deliver_message",
     acks_late=True,
     ignore_result=True,
-    autoretry_for=_DB_ERRORS,
-    retry_backoff=True,
-    max_retries=3,
     time_limit=60,
     soft_time_limit=45,
 )
@@ -31,9 +32,6 @@ def deliver_message(message_id: str) -> str:
     name="notify.deliver_messages",
     acks_late=True,
     ignore_result=True,
-    autoretry_for=_DB_ERRORS,
-    retry_backoff=True,
-    max_retries=3,
     time_limit=600,
     soft_time_limit=570,
 )

@@ -27,6 +27,15 @@ def client_for(user) -> APIClient:
     return client
 
 
+@pytest.fixture(autouse=True)
+def _broker_not_known_failing(monkeypatch):
+    """Each test starts as a fresh process would: no broker failure remembered (a test that
+    stops Redis must not make the next one's publishes wait for the sweep)."""
+    from notify import services
+
+    monkeypatch.setattr(services, "_broker_failed_at", None)
+
+
 @pytest.fixture
 def patient(db):
     return PatientFactory()

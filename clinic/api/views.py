@@ -14,15 +14,20 @@ from rest_framework.views import APIView
 
 from clinic import services
 from clinic.api.serializers import CareTeamJoinInputSerializer, CareTeamMemberSerializer
+from clinic.throttles import InviteCodeAddressThrottle, InviteCodeGlobalThrottle
 from journal.api.permissions import IsPatient
 
 
 class CareTeamView(APIView):
     permission_classes = [IsPatient]
-    throttle_scope = "auth"  # POST only (below): a code must not be guessable by brute force
+    # POST only (below): a code must not be guessable by brute force. Per account ("auth"),
+    # per address and for the whole service (clinic.throttles says why all three).
+    throttle_scope = "auth"
 
     def get_throttles(self) -> list[BaseThrottle]:
-        return super().get_throttles() if self.request.method == "POST" else []
+        if self.request.method != "POST":
+            return []
+        return [*super().get_throttles(), InviteCodeAddressThrottle(), InviteCodeGlobalThrottle()]
 
     @extend_schema(
         summary="My care team",

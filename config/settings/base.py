@@ -126,6 +126,23 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # check at the start of each request/task replaces one a database restart broke.
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 600, maximum=86400)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database host cut off by the network (not refusing: silent) must fail a request in
+    # seconds, so it answers 503 instead of hanging until gunicorn kills the worker: connect
+    # within 3 s; a connection whose sent data goes unacknowledged for 3 s, or that stays
+    # silent through keepalive probes (5 s idle, then 2 probes 2 s apart), is dropped.
+    # Without these, libpq waits on TCP's retransmissions, about 15 minutes (the partition
+    # drill, loadtest/partitions.py).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": 3,
+            "tcp_user_timeout": 3000,  # milliseconds
+            "keepalives": 1,
+            "keepalives_idle": 5,
+            "keepalives_interval": 2,
+            "keepalives_count": 2,
+        }
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # `make run`: two phones writing at once must wait their turn, not fail with "database is
     # locked". WAL lets reads go on during a write; IMMEDIATE takes the write lock when the
@@ -165,7 +182,13 @@ REDIS_URL = env_redis_url("REDIS_URL")
 
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # As for the broker: a Redis cut off by the network fails a login in seconds
+            # (503), instead of hanging on TCP's retransmissions.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -186,6 +209,8 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Foot & Ankle Journal <no-reply@localhost>")
+# Operators' alerts (notify.operators) come from the same address.
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["journal.api.authentication.TokenAuthentication"],
@@ -202,6 +227,18 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_THROTTLE_RATES": {"auth": env_str("AUTH_THROTTLE_RATE", "20/min")},
 }
+
+# A sign-in whose next= is missing or refused lands by who signed in (config.landing).
+LOGIN_REDIRECT_URL = "after-sign-in"
+
+# Invite-code attempts (clinic.throttles) per client address and across the whole service; a
+# refusal by the global bound alerts operators (ADMINS, once an hour). Codes are 8 characters of
+# a 31-letter alphabet (8.5e11 codes) and live 7 days: at the global default a week of guessing
+# covers one part in 8 million of the code space.
+INVITE_CODE_ADDRESS_RATE = env_str("INVITE_CODE_ADDRESS_RATE", "30/hour")
+INVITE_CODE_GLOBAL_RATE = env_str("INVITE_CODE_GLOBAL_RATE", "600/hour")
+# Who gets operators' alerts by email (comma-separated addresses); empty: the ERROR log only.
+ADMINS = [("Operator", address) for address in env_list("OPERATOR_EMAILS", [])]
 
 # Failed sign-ins per account (whatever address they come from) before it waits out the window.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10, minimum=1, maximum=1000)

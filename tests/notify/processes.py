@@ -23,24 +23,37 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class RedisServer:
-    def __init__(self) -> None:
+    """``prefix`` runs it elsewhere (``ip netns exec NS``), listening on ``bind`` (addresses
+    separated by spaces) and reached by this process at ``host``."""
+
+    def __init__(
+        self, *, prefix: tuple[str, ...] = (), bind: str = "127.0.0.1", host: str = "127.0.0.1"
+    ) -> None:
         self.port = free_port()
         self.dir = tempfile.mkdtemp(prefix="redis-test-")
         self.process: subprocess.Popen[bytes] | None = None
+        self.prefix, self.bind, self.host = prefix, bind, host
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        return self.url_at(self.host)
+
+    def url_at(self, host: str) -> str:
+        return f"redis://{host}:{self.port}/0"
 
     def start(self) -> RedisServer:
         binary = shutil.which("redis-server") or "/usr/bin/redis-server"
         self.process = subprocess.Popen(  # noqa: S603
             [
+                *self.prefix,
                 binary,
                 "--port",
                 str(self.port),
                 "--bind",
-                "127.0.0.1",
+                *self.bind.split(),
+                # Reachable only inside a drill's namespaces when bound elsewhere than loopback.
+                "--protected-mode",
+                "no" if self.prefix else "yes",
                 "--save",
                 "",
                 "--appendonly",
@@ -75,8 +88,16 @@ class RedisServer:
 class WorkerProcess:
     """``celery worker`` in its own process, on the test database and the given broker."""
 
-    def __init__(self, *, env: dict[str, str], concurrency: int = 1, name: str = "w") -> None:
+    def __init__(
+        self,
+        *,
+        env: dict[str, str],
+        concurrency: int = 1,
+        name: str = "w",
+        prefix: tuple[str, ...] = (),
+    ) -> None:
         self.env = env
+        self.prefix = prefix  # e.g. ("ip", "netns", "exec", NS): a drill's separate host
         self.concurrency = concurrency
         self.name = name
         self.log = Path(tempfile.mkstemp(prefix=f"worker-{name}-", suffix=".log")[1])
@@ -84,6 +105,7 @@ class WorkerProcess:
 
     def start(self) -> WorkerProcess:
         command = [
+            *self.prefix,
             sys.executable,
             "-m",
             "celery",
@@ -150,6 +172,17 @@ class WorkerProcess:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
             self.process = None
+
+    def terminate(self, timeout: float = 60) -> int:
+        """SIGTERM to the main process only, as systemd (``KillMode=mixed``) and Kubernetes
+        send it: a warm shutdown that finishes the tasks under way. (The pool's children
+        reset SIGTERM to its default, so a SIGTERM to the whole group kills them mid-task.)
+        Returns the exit status."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+        code = self.process.wait(timeout=timeout)
+        self.process = None
+        return code
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

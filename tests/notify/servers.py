@@ -15,6 +15,7 @@ anywhere else.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import datetime as dt
@@ -141,7 +142,8 @@ class _BoundController(Controller):
     another process can take a port we picked."""
 
     def __init__(self, handler: Any, sock: socket.socket, **kwargs: Any) -> None:
-        super().__init__(handler, hostname=LOOPBACK, port=sock.getsockname()[1], **kwargs)
+        host, port = sock.getsockname()[:2]
+        super().__init__(handler, hostname=host, port=port, **kwargs)
         self._sock = sock
 
     def _create_server(self) -> Any:
@@ -152,22 +154,32 @@ class SmtpServer:
     """A real SMTP server (aiosmtpd) on loopback.
 
     ``fail_next(code, times, stage=...)`` makes it answer ``code`` at RCPT (the default),
-    MAIL or DATA for the next ``times`` messages.
+    MAIL or DATA for the next ``times`` messages. ``data_delay`` (seconds) holds each
+    message's DATA answer back, so a drill can stop a worker while a send is under way;
+    ``in_data`` counts the messages being held right now.
     """
 
     STAGES = ("mail", "rcpt", "data")
 
-    def __init__(self) -> None:
-        self.host = LOOPBACK
+    def __init__(self, host: str = LOOPBACK) -> None:
+        self.host = host  # another address only for a drill's network namespaces
         self.port = 0
         self._received = _Recorder()
         self._failures = _Failures()
         self._controller: _BoundController | None = None
+        self.data_delay = 0.0
+        self._in_data = 0
+        self._in_data_lock = threading.Lock()
+
+    @property
+    def in_data(self) -> int:
+        with self._in_data_lock:
+            return self._in_data
 
     # lifecycle
     def start(self) -> SmtpServer:
         sock = socket.socket()
-        sock.bind((LOOPBACK, 0))
+        sock.bind((self.host, 0))
         self.port = sock.getsockname()[1]
         self._controller = _BoundController(_SmtpHandler(self), sock, enable_SMTPUTF8=True)
         self._controller.start()
@@ -240,6 +252,14 @@ class _SmtpHandler:
     async def handle_DATA(self, server, session, envelope):
         if failure := self.server._failures.take("data"):
             return failure
+        if self.server.data_delay:
+            with self.server._in_data_lock:
+                self.server._in_data += 1
+            try:
+                await asyncio.sleep(self.server.data_delay)
+            finally:
+                with self.server._in_data_lock:
+                    self.server._in_data -= 1
         raw = envelope.original_content or envelope.content
         message = BytesParser(policy=policy.default).parsebytes(raw)
         assert isinstance(message, EmailMessage)

@@ -389,6 +389,37 @@ class _StallingHandler(_SmtpHandler):
         return await super().handle_DATA(server, session, envelope)
 
 
+def test_a_worker_mid_delivery_when_the_broker_goes_away_stays_up(broker, monkeypatch):
+    """Without countdown tasks, what a worker holds when Redis goes is the delivery it is
+    running: the worker reconnects by itself (no supervisor restart) and sends once."""
+    monkeypatch.setattr("tests.notify.servers._SmtpHandler", _StallingHandler)
+    _StallingHandler.stalled.clear()
+    _StallingHandler.stall_first = True
+    with SmtpServer() as smtp:
+        patient = PatientFactory(alert_channels=["email"])
+        worker = WorkerProcess(
+            env=_worker_env(broker, smtp, NOTIFY_CLAIM_TIMEOUT_SECONDS="3"), name="steady"
+        ).start()
+        try:
+            client_for(patient.user).post(LOGS, _entry(severity=9))
+            assert _StallingHandler.stalled.wait(timeout=30), "the send never started"
+            connected = worker.broker_connections()
+            broker.stop()
+            time.sleep(3)
+            broker.start()
+            assert worker.reconnected_or_restarted(connected, timeout=60) is False
+            # The stalled send times out (EMAIL_TIMEOUT); the row goes back to the outbox.
+            _wait(lambda: sweep_outbox.delay() and len(smtp.messages) >= 1, 60, "the alert")
+            time.sleep(4)  # past the claim timeout: a duplicate would go out now
+            sweep_outbox.delay()
+            time.sleep(2)
+            assert worker.process.poll() is None
+        finally:
+            worker.stop()
+        assert len(smtp.messages) == 1
+        assert Message.objects.get(patient=patient).status == "sent"
+
+
 def test_worker_killed_mid_send_still_delivers_once(broker, monkeypatch):
     monkeypatch.setattr("tests.notify.servers._SmtpHandler", _StallingHandler)
     _StallingHandler.stalled.clear()

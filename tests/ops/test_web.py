@@ -172,11 +172,14 @@ def test_log_lines_written_in_a_task_carry_its_name_and_id():
     assert line["task_id"] == result.id
 
 
-def test_a_gunicorn_worker_freezes_what_loading_the_views_made():
+def test_a_gunicorn_worker_freezes_what_loading_the_views_made(caplog):
     # config/gunicorn.py's post_worker_init: every view module imported, then the objects
-    # that exist at that point moved out of the collector's sight.
+    # that exist at that point moved out of the collector's sight; then the "ready" line a
+    # rolling restart waits for (loadtest/rolling.py).
     import gc
     import importlib.util
+    import logging
+    import types
     from pathlib import Path
 
     path = Path(__file__).resolve().parents[2] / "config" / "gunicorn.py"
@@ -187,7 +190,10 @@ def test_a_gunicorn_worker_freezes_what_loading_the_views_made():
     assert settings.worker_class == "gthread"
     before = gc.get_freeze_count()
     try:
-        settings.post_worker_init(None)
+        worker = types.SimpleNamespace(pid=4321, log=logging.getLogger("gunicorn.error"))
+        with caplog.at_level(logging.INFO, logger="gunicorn.error"):
+            settings.post_worker_init(worker)
         assert gc.get_freeze_count() > before
+        assert "Worker 4321 ready" in caplog.text
     finally:
         gc.unfreeze()
