@@ -217,9 +217,10 @@ def site_insights(
         if e.swelling != "none" and local_date(e.recorded_at, tz) >= recent
     }
     found = []
-    for place, groups in sorted(day_changes(entries, treatments, tz).items()):
-        if place not in treated_places:
-            continue
+    changes = day_changes(entries, treatments, tz)
+    empty: dict[str, list[float]] = {kind: [] for kind in (*TREATMENTS, NEITHER)}
+    for place in sorted(treated_places):
+        groups = changes.get(place, empty)
         name = site_phrase(place[0], place[1], whose="your")
         comparisons = tuple(compare(kind, name, groups) for kind in TREATMENTS)
         notes = []
