@@ -9,6 +9,11 @@ from datetime import date, timedelta
 # of pain began" is too far back to recall well (product decision).
 PGIC_OFFER_DAYS = 28
 
+# The daily reminder asks for the weekly questionnaire instead on this local weekday (ISO:
+# 7 = Sunday), if the week's PEG is still unanswered: the last day of the Monday-Sunday week
+# it answers for, when "the past week" is the week the patient just lived (product decision).
+WEEKLY_PROMPT_ISOWEEKDAY = 7
+
 
 @dataclass(frozen=True, slots=True)
 class Due:
@@ -24,6 +29,10 @@ def week_period(day: date) -> str:
     """The ISO week of a local day, e.g. "2026-W49": Monday to Sunday in the patient's zone."""
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
+
+
+def weekly_prompt_day(day: date) -> bool:
+    return day.isoweekday() == WEEKLY_PROMPT_ISOWEEKDAY
 
 
 def episode_period(site: str, side: str, start: date) -> str:
