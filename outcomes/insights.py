@@ -41,7 +41,7 @@ CAVEAT = (
 )
 HEAT_SWELLING = (
     "Heat is not advised on an area that is swollen or recently injured, whatever these "
-    "numbers show; use ice, wrapped in a towel, instead."
+    "numbers show."
 )
 NOT_ADVISED = (
     "With circulation or sensation problems or diabetes, ice and heat are not advised for "

@@ -65,9 +65,10 @@ class Instrument:
 
 
 class AnswerError(ValueError):
-    """The answers do not fit the instrument; ``errors`` maps an item code to the reason."""
+    """The submission does not fit; ``errors`` maps a field to the reason, and ``answers`` to
+    {item code: reason} for the items that are wrong."""
 
-    def __init__(self, errors: dict[str, str]) -> None:
+    def __init__(self, errors: dict[str, str | dict[str, str]]) -> None:
         super().__init__(errors)
         self.errors = errors
 
@@ -119,7 +120,7 @@ def validate_answers(instrument: Instrument, answers: object) -> dict[str, int]:
     """Every item answered, with a whole number in its range, and nothing else."""
     if not isinstance(answers, dict):
         raise AnswerError({"answers": "An object with one answer per item."})
-    errors: dict[str, str] = {}
+    errors: dict[str, str | dict[str, str]] = {}
     for item in instrument.items:
         value = answers.get(item.code)
         if value is None:
@@ -133,7 +134,7 @@ def validate_answers(instrument: Instrument, answers: object) -> dict[str, int]:
         if instrument.item(code) is None:
             errors[str(code)] = "Not an item of this questionnaire."
     if errors:
-        raise AnswerError(errors)
+        raise AnswerError({"answers": errors})
     return {item.code: answers[item.code] for item in instrument.items}
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from journal.api.fields import StrictIntegerField, StrictSerializer
 from journal.sites import Side, Site
-from outcomes.instruments import instruments
+from outcomes.instruments import instrument, instruments
 
 
 def _codes() -> list[str]:
@@ -78,6 +80,15 @@ class ResponseOutputSerializer(serializers.Serializer):
     answers = serializers.DictField(child=serializers.IntegerField())
     score = serializers.DecimalField(max_digits=5, decimal_places=2, coerce_to_string=False)
     authored_at = serializers.DateTimeField()
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        # In the questionnaire's item order: jsonb keeps keys in an order of its own.
+        items = instrument(data["instrument"]).items
+        data["answers"] = {
+            i.code: data["answers"][i.code] for i in items if i.code in data["answers"]
+        }
+        return data
 
 
 class ResponseQuerySerializer(StrictSerializer):

@@ -36,6 +36,14 @@ METHOD = (
 )
 
 
+def _drf_errors(errors: dict[str, Any]) -> dict[str, Any]:
+    """DRF's documented error shape: a list of messages per field, nested for the items."""
+    return {
+        field: _drf_errors(reason) if isinstance(reason, dict) else [reason]
+        for field, reason in errors.items()
+    }
+
+
 class QuestionnaireListView(APIView):
     permission_classes = [IsPatient]
 
@@ -95,7 +103,7 @@ class QuestionnaireResponseView(APIView):
                 episode_start=values.get("episode_start"),
             )
         except AnswerError as error:
-            raise ValidationError(error.errors) from None
+            raise ValidationError(_drf_errors(error.errors)) from None
         code = status.HTTP_201_CREATED if submitted.created else status.HTTP_200_OK
         return Response(ResponseOutputSerializer(submitted.response).data, status=code)
 

@@ -63,7 +63,7 @@ def test_pgic_anchors_run_from_very_much_improved_to_very_much_worse():
 def test_answers_are_refused_item_by_item(answers, field):
     with pytest.raises(AnswerError) as refused:
         validate_answers(instrument("peg"), answers)
-    assert field in refused.value.errors
+    assert field in refused.value.errors["answers"]
 
 
 def test_a_thirty_percent_fall_is_the_meaningful_improvement():

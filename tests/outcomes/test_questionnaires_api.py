@@ -73,6 +73,11 @@ def test_invalid_answers_are_a_400(api, answers):
         format="json",
     )
     assert refused.status_code == 400
+    # DRF's documented shape: lists of messages, nested per item under "answers".
+    errors = refused.json()
+    assert all(isinstance(v, list | dict) for v in errors.values())
+    for reasons in errors.get("answers", {}).values():
+        assert isinstance(reasons, list) and all(isinstance(r, str) for r in reasons)
 
 
 def test_the_week_is_the_patients_local_week(api, patient):
@@ -124,4 +129,5 @@ def test_history_lists_only_the_callers_responses_with_scores(api, patient, stra
     client_for(stranger.user).post("/api/v1/questionnaires/responses/", PEG, format="json")
     history = api.get("/api/v1/questionnaires/responses/").json()
     assert [(r["instrument"], r["score"]) for r in history] == [("peg", 5.0)]
+    assert list(history[0]["answers"].items()) == [("pain", 6), ("enjoyment", 5), ("activity", 4)]
     assert api.get("/api/v1/questionnaires/responses/", {"instrument": "pgic"}).json() == []
