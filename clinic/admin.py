@@ -291,6 +291,8 @@ class PatientAdmin(ReadOnlyMixin, WorkspaceAdmin):
         _log(request, [patient.pk], AccessAction.PATIENT_PAGE, f"chart {days} days")
         tz = zone(patient.timezone)
         today = now.astimezone(tz).date()
+        responses = scores.response_rows(patient)
+        chart_data = {**chart.as_json(), "peg": scores.peg_series(responses, chart.labels)}
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -299,7 +301,7 @@ class PatientAdmin(ReadOnlyMixin, WorkspaceAdmin):
             "patient_zone": patient.timezone,
             "days": days,
             "periods": CHART_PERIODS,
-            "chart": chart.as_json(),
+            "chart": chart_data,
             "chart_points": sum(
                 1 for line in chart.severity for value in line["worst"] if value is not None
             ),
@@ -344,7 +346,7 @@ class PatientAdmin(ReadOnlyMixin, WorkspaceAdmin):
                 }
                 for n in selectors.patient_notes(user=request.user, patient=patient)[:50]
             ],
-            "responses": scores.response_rows(patient),
+            "responses": responses,
             "insight": scores.insight_view(patient, now),
             "peg_threshold": scores.peg_threshold_words(),
             "print_first": (today - timedelta(days=days - 1)).isoformat(),

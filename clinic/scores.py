@@ -115,3 +115,10 @@ def period_responses(*, patient: Patient, period: Period) -> list[QuestionnaireR
         .filter(authored_at__gte=period.start, authored_at__lt=period.end)
         .order_by("authored_at", "id")
     )
+
+
+def peg_series(rows: list[dict], labels: list[str]) -> list[float | None]:
+    """The PEG score on the chart's local days (ISO dates), None on days without one; the
+    chart draws it on the severity axis, both being 0-10."""
+    by_day = {r["day"]: float(r["score"]) for r in rows if r["code"] == PEG}
+    return [by_day.get(day) for day in labels]
