@@ -223,7 +223,9 @@ class PatientAdmin(ReadOnlyMixin, WorkspaceAdmin):
     def trend(self, obj: Patient) -> str:
         return TREND_WORDS[getattr(obj, "trend", None)]
 
-    @admin.display(description="PEG score (0-10, lower is better)")
+    # "Meaningful": a fall of 30 % or more from the first score (Krebs et al. 2009; the CDC
+    # opioid-prescribing guideline's threshold for the PEG), cited in docs/outcomes.md.
+    @admin.display(description="PEG (0-10, lower is better; a 30% fall is meaningful)")
     def outcome_score(self, obj: Patient) -> str:
         peg = getattr(obj, "peg", None)
         return "Not answered" if peg is None else peg.words
