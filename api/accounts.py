@@ -25,6 +25,7 @@ from journal.services import patient_create
 from notify import content
 from notify.models import Device, Message
 from notify.services import account_email_enqueue, messages_purge, reminder_reschedule
+from outcomes.models import QuestionnaireResponse
 from triage.models import Alert
 
 # --- registration and the mails with links -------------------------------------------------
@@ -94,7 +95,9 @@ def account_erase(*, user: User, password: str) -> None:
     """Erase a patient account and everything tied to it, at once.
 
     Deleting the user cascades to the patient profile, entries, treatments, alerts, devices,
-    the outbox (queued and sent messages, their attempts) and API tokens. Tasks already on
+    questionnaire responses, clinicians' notes about them, the outbox (queued and sent
+    messages, their attempts) and API tokens; treatment insight is never stored (computed on
+    read), so none is left behind. Tasks already on
     the broker then find no row and do nothing. The admin's change history keeps who changed
     what and when, but the names of the erased objects in it (an email address, an entry's
     summary) are replaced.
@@ -106,7 +109,7 @@ def account_erase(*, user: User, password: str) -> None:
             (User, [str(user.pk)]),
             (Patient, [str(user.pk)]),
         ]
-        for model in (PainLog, Treatment, Alert, Device, Message):
+        for model in (PainLog, Treatment, Alert, Device, Message, QuestionnaireResponse):
             ids = model.objects.filter(patient_id=user.pk).values_list("pk", flat=True)
             owned.append((model, [str(pk) for pk in ids]))
         for model, ids in owned:

@@ -11,9 +11,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.selectors import account_export
+from clinic.models import ClinicalNote, NoteKind
 from journal.api.permissions import IsPatient
 from journal.api.serializers import MeSerializer, PainLogOutputSerializer, TreatmentOutputSerializer
 from notify.models import DeliveryAttempt, Device, Message, MessageKind
+from outcomes.api.serializers import ResponseOutputSerializer, SiteInsightSerializer
 from triage.api.serializers import AlertOutputSerializer
 from triage.models import LevelChoice, PatientAssessment, PatientReach
 
@@ -115,6 +117,22 @@ class ExportClinicianSerializer(serializers.Serializer):
     email = serializers.EmailField()
 
 
+class ExportNoteSerializer(serializers.ModelSerializer):
+    """A note a clinician wrote about you in the workspace."""
+
+    kind = serializers.ChoiceField(choices=NoteKind.choices)
+    author = serializers.SerializerMethodField(help_text="The clinician's email; empty if erased")
+    alert_id = serializers.UUIDField(allow_null=True, help_text="The alert the note is about")
+
+    class Meta:
+        model = ClinicalNote
+        fields = ["id", "kind", "author", "alert_id", "text", "created_at"]
+        read_only_fields = fields
+
+    def get_author(self, note: ClinicalNote) -> str:
+        return note.author.email if note.author else ""
+
+
 class ExportSerializer(serializers.Serializer):
     exported_at = serializers.DateTimeField()
     account = ExportAccountSerializer(source="user")
@@ -126,6 +144,9 @@ class ExportSerializer(serializers.Serializer):
     devices = ExportDeviceSerializer(many=True)
     notifications = ExportMessageSerializer(source="messages", many=True)
     care_team = ExportClinicianSerializer(many=True)
+    questionnaire_responses = ResponseOutputSerializer(many=True)
+    insights = SiteInsightSerializer(many=True)
+    clinical_notes = ExportNoteSerializer(many=True)
 
 
 class ExportView(APIView):

@@ -9,8 +9,12 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from clinic.models import ClinicalNote
 from journal.models import PainLog, Patient, Treatment
 from notify.models import DeliveryAttempt, Device, Message
+from outcomes.insights import SiteInsight
+from outcomes.models import QuestionnaireResponse
+from outcomes.selectors import insights_for
 from triage.models import Alert, PatientAssessment
 
 
@@ -28,6 +32,9 @@ class AccountExport:
     devices: QuerySet[Device]
     messages: QuerySet[Message]
     care_team: QuerySet[User]
+    questionnaire_responses: QuerySet[QuestionnaireResponse]
+    insights: list[SiteInsight]  # computed now: insight is never stored
+    clinical_notes: QuerySet[ClinicalNote]  # what clinicians wrote about the patient
 
 
 def account_export(*, user: User) -> AccountExport:
@@ -51,4 +58,13 @@ def account_export(*, user: User) -> AccountExport:
         ),
         # The care team is the patient<->clinician link (Patient.clinicians).
         care_team=patient.clinicians.order_by("email"),
+        questionnaire_responses=QuestionnaireResponse.objects.filter(patient_id=user.pk).order_by(
+            "authored_at", "id"
+        ),
+        insights=insights_for(patient=patient, now=timezone.now()),
+        # Right of access covers the clinicians' notes too (the open-notes rules); the
+        # workspace tells clinicians so above the notes form.
+        clinical_notes=ClinicalNote.objects.filter(patient_id=user.pk)
+        .select_related("author", "alert")
+        .order_by("created_at", "id"),
     )

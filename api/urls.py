@@ -5,6 +5,7 @@ from api import auth_views, export, views
 from clinic.api import views as clinic_views
 from journal.api import views as journal_views
 from notify.api import views as notify_views
+from outcomes.api import views as outcomes_views
 from triage.api import views as triage_views
 
 router = SimpleRouter(trailing_slash=True)
@@ -43,6 +44,18 @@ urlpatterns = [
     path("logs/sync/", views.PainLogSyncView.as_view(), name="painlog-sync"),
     path("trends/", journal_views.TrendsView.as_view(), name="trends"),
     path("triage/", triage_views.TriageView.as_view(), name="triage"),
+    path("insights/", outcomes_views.InsightsView.as_view(), name="insights"),
+    path("questionnaires/", outcomes_views.QuestionnaireListView.as_view(), name="questionnaires"),
+    path(
+        "questionnaires/due/",
+        outcomes_views.QuestionnaireDueView.as_view(),
+        name="questionnaires-due",
+    ),
+    path(
+        "questionnaires/responses/",
+        outcomes_views.QuestionnaireResponseView.as_view(),
+        name="questionnaire-responses",
+    ),
     path("care-team/", clinic_views.CareTeamView.as_view(), name="care-team"),
     path(
         "care-team/<int:id>/",

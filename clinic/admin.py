@@ -24,7 +24,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from clinic import exports, selectors, services
+from clinic import exports, scores, selectors, services
 from clinic.models import AccessAction, AccessLog, ClinicalNote, ClinicianProfile, InviteCode
 from clinic.sites import clinic_site
 from clinic.words import TREND_WORDS, level_words, rule_words, site_words
@@ -142,6 +142,7 @@ class PatientChangeList(ChangeList):
         super().get_results(request)
         patients = list(self.result_list)
         selectors.attach_trends(patients, now=timezone.now())
+        scores.attach_scores(patients)
         # The list shows each patient's latest entry and alerts: that is a read, logged.
         if patients:
             _log(request, [p.pk for p in patients], AccessAction.PATIENT_LIST)
@@ -149,7 +150,14 @@ class PatientChangeList(ChangeList):
 
 @admin.register(Patient, site=clinic_site)
 class PatientAdmin(ReadOnlyMixin, WorkspaceAdmin):
-    list_display = ("patient", "open_alerts", "latest_entry", "trend", "days_since_entry")
+    list_display = (
+        "patient",
+        "open_alerts",
+        "latest_entry",
+        "trend",
+        "outcome_score",
+        "days_since_entry",
+    )
     list_display_links = ("patient",)
     list_filter = (AlertLevelFilter, SiteFilter, QuietFilter)
     search_fields = ("user__email",)  # see get_search_results
@@ -215,6 +223,13 @@ class PatientAdmin(ReadOnlyMixin, WorkspaceAdmin):
     def trend(self, obj: Patient) -> str:
         return TREND_WORDS[getattr(obj, "trend", None)]
 
+    # "Meaningful": a fall of 30 % or more from the first score (Krebs et al. 2009; the CDC
+    # opioid-prescribing guideline's threshold for the PEG), cited in docs/outcomes.md.
+    @admin.display(description="PEG (0-10, lower is better; a 30% fall is meaningful)")
+    def outcome_score(self, obj: Patient) -> str:
+        peg = getattr(obj, "peg", None)
+        return "Not answered" if peg is None else peg.words
+
     @admin.display(description="Days since last entry")
     def days_since_entry(self, obj: Patient) -> str:
         if obj.last_at is None:
@@ -278,6 +293,8 @@ class PatientAdmin(ReadOnlyMixin, WorkspaceAdmin):
         _log(request, [patient.pk], AccessAction.PATIENT_PAGE, f"chart {days} days")
         tz = zone(patient.timezone)
         today = now.astimezone(tz).date()
+        responses = scores.response_rows(patient)
+        chart_data = {**chart.as_json(), "peg": scores.peg_series(responses, chart.labels)}
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -286,7 +303,7 @@ class PatientAdmin(ReadOnlyMixin, WorkspaceAdmin):
             "patient_zone": patient.timezone,
             "days": days,
             "periods": CHART_PERIODS,
-            "chart": chart.as_json(),
+            "chart": chart_data,
             "chart_points": sum(
                 1 for line in chart.severity for value in line["worst"] if value is not None
             ),
@@ -331,6 +348,9 @@ class PatientAdmin(ReadOnlyMixin, WorkspaceAdmin):
                 }
                 for n in selectors.patient_notes(user=request.user, patient=patient)[:50]
             ],
+            "responses": responses,
+            "insight": scores.insight_view(patient, now),
+            "peg_threshold": scores.peg_threshold_words(),
             "print_first": (today - timedelta(days=days - 1)).isoformat(),
             "print_last": today.isoformat(),
             "urls": _patient_urls(self.admin_site.name, patient.pk),
@@ -368,6 +388,10 @@ class PatientAdmin(ReadOnlyMixin, WorkspaceAdmin):
             "entries": [_entry_row(e) for e in entries],
             "treatments": [_treatment_row(t) for t in treatments],
             "alerts": [_alert_row(a) for a in alerts],
+            "responses": scores.response_rows(
+                patient, scores.period_responses(patient=patient, period=period)
+            ),
+            "insight": scores.insight_view(patient, timezone.now()),
             "disclaimer": DISCLAIMER,
             "urls": _patient_urls(self.admin_site.name, patient.pk),
         }
@@ -385,6 +409,7 @@ class PatientAdmin(ReadOnlyMixin, WorkspaceAdmin):
             treatments=selectors.period_treatments(
                 user=request.user, patient=patient, period=period
             ),
+            responses=scores.period_responses(patient=patient, period=period),
         )
         _log(request, [patient.pk], AccessAction.EXPORT_CSV, f"{period.first}..{period.last}")
         response = HttpResponse(body, content_type="text/csv; charset=utf-8")
@@ -403,6 +428,7 @@ class PatientAdmin(ReadOnlyMixin, WorkspaceAdmin):
             entries=selectors.period_entries(user=request.user, patient=patient, period=period),
             base_url=settings.APP_BASE_URL,
             now=timezone.now(),
+            responses=scores.period_responses(patient=patient, period=period),
         )
         _log(request, [patient.pk], AccessAction.EXPORT_FHIR, f"{period.first}..{period.last}")
         response = JsonResponse(bundle, content_type="application/fhir+json")

@@ -14,6 +14,8 @@ from clinic.words import site_words
 from journal.models import PainLog, Patient, Treatment
 from journal.sites import SNOMED_CODES, Side
 from journal.timezones import zone
+from outcomes.instruments import instrument
+from outcomes.models import QuestionnaireResponse
 
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
@@ -45,6 +47,10 @@ CSV_COLUMNS = [
     "treatment",
     "minutes",
     "skin_reaction",
+    "questionnaire",
+    "period",
+    "score",
+    "answers",
     "notes",
 ]
 
@@ -54,7 +60,11 @@ def _yes(value: bool) -> str:
 
 
 def entries_csv(
-    *, patient: Patient, entries: Iterable[PainLog], treatments: Iterable[Treatment]
+    *,
+    patient: Patient,
+    entries: Iterable[PainLog],
+    treatments: Iterable[Treatment],
+    responses: Iterable[QuestionnaireResponse] = (),
 ) -> str:
     tz = zone(patient.timezone)
     out = io.StringIO()
@@ -105,6 +115,28 @@ def entries_csv(
                 },
             )
         )
+    for response in responses:
+        rows.append(
+            (
+                response.authored_at,
+                {
+                    "type": "questionnaire",
+                    "id": str(response.id),
+                    "local_time": response.authored_at.astimezone(tz).isoformat(timespec="minutes"),
+                    "utc_time": response.authored_at.isoformat(timespec="seconds"),
+                    "body_site": site_words(response.site, response.side) if response.site else "",
+                    "site_code": response.site,
+                    "questionnaire": response.instrument,
+                    "period": response.period,
+                    "score": str(response.score),
+                    # In the instrument's item order: jsonb keeps keys in its own order.
+                    "answers": " ".join(
+                        f"{item.code}={response.answers.get(item.code)}"
+                        for item in instrument(response.instrument).items
+                    ),
+                },
+            )
+        )
     for _, row in sorted(rows, key=lambda pair: pair[0]):
         writer.writerow(row)
     return out.getvalue()
@@ -136,10 +168,71 @@ def body_site(site: str, side: str) -> dict[str, Any]:
     return {"coding": [{"system": SNOMED, "code": code, "display": words}], "text": words}
 
 
+def questionnaire_url(code: str, base_url: str) -> str:
+    return f"{base_url}/fhir/Questionnaire/{code}"
+
+
+def questionnaire_resource(code: str, base_url: str) -> dict[str, Any]:
+    """A FHIR Questionnaire from the instrument's definition (outcomes/instruments.json)."""
+    definition = instrument(code)
+    items = []
+    for item in definition.items:
+        entry: dict[str, Any] = {"linkId": item.code, "text": item.text, "required": True}
+        if item.anchors:
+            entry["type"] = "choice"
+            entry["answerOption"] = [
+                {"valueCoding": {"code": str(value), "display": label}}
+                for value, label in enumerate(item.anchors, start=item.min)
+            ]
+        else:
+            entry["type"] = "integer"
+        items.append(entry)
+    return {
+        "resourceType": "Questionnaire",
+        "id": code,
+        "url": questionnaire_url(code, base_url),
+        "version": definition.version,
+        "title": definition.title,
+        "status": "active",
+        "subjectType": ["Patient"],
+        "description": f"Recall period: {definition.recall_period}. {definition.scoring.rule}",
+        "copyright": f"{definition.source}. {definition.terms}",
+        "item": items,
+    }
+
+
+def response_resource(response: QuestionnaireResponse, patient_id: str, base_url: str) -> dict:
+    definition = instrument(response.instrument)
+    items = []
+    for item in definition.items:
+        value = response.answers[item.code]
+        if item.anchors:
+            label = item.anchors[value - item.min]
+            answer = {"valueCoding": {"code": str(value), "display": label}}
+        else:
+            answer = {"valueInteger": value}
+        items.append({"linkId": item.code, "text": item.text, "answer": [answer]})
+    return {
+        "resourceType": "QuestionnaireResponse",
+        "id": str(response.id),
+        "questionnaire": f"{questionnaire_url(response.instrument, base_url)}|{definition.version}",
+        "status": "completed",
+        "subject": {"reference": f"urn:uuid:{patient_id}"},
+        "authored": response.authored_at.isoformat(timespec="seconds"),
+        "item": items,
+    }
+
+
 def pain_bundle(
-    *, patient: Patient, entries: Iterable[PainLog], base_url: str, now: datetime
+    *,
+    patient: Patient,
+    entries: Iterable[PainLog],
+    base_url: str,
+    now: datetime,
+    responses: Iterable[QuestionnaireResponse] = (),
 ) -> dict[str, Any]:
-    """A FHIR R4 Bundle (type collection): the Patient, then one Observation per entry."""
+    """A FHIR R4 Bundle (type collection): the Patient, one Observation per entry, then each
+    Questionnaire answered and one QuestionnaireResponse per response."""
     patient_id = patient_fhir_id(patient, base_url)
     patient_resource: dict[str, Any] = {
         "resourceType": "Patient",
@@ -183,6 +276,21 @@ def pain_bundle(
         if log.notes:
             observation["note"] = [{"text": log.notes}]
         resources.append({"fullUrl": f"urn:uuid:{log.id}", "resource": observation})
+    responses = list(responses)
+    for code in sorted({r.instrument for r in responses}):
+        resources.append(
+            {
+                "fullUrl": questionnaire_url(code, base_url),
+                "resource": questionnaire_resource(code, base_url),
+            }
+        )
+    for response in responses:
+        resources.append(
+            {
+                "fullUrl": f"urn:uuid:{response.id}",
+                "resource": response_resource(response, patient_id, base_url),
+            }
+        )
     return {
         "resourceType": "Bundle",
         "type": "collection",

@@ -104,6 +104,21 @@ def daily_reminder(*, base_url: str, local_day: str) -> Content:
 
 
 LOGS_PATH = "/api/v1/logs/"
+QUESTIONNAIRES_PATH = "/api/v1/questionnaires/due/"
+
+
+def weekly_questionnaire_reminder(*, base_url: str, local_day: str) -> Content:
+    """The daily reminder on the weekly questionnaire's day: three questions about the week."""
+    return Content(
+        subject="Three questions about your week",
+        text=(
+            "How much has pain bothered you this past week? Three quick questions (the PEG) "
+            "help you and your doctor see whether things are getting better.\n"
+        ),
+        tag=f"reminder-{local_day}",
+        url=f"{base_url}/app/questionnaires",
+        data={"kind": "questionnaire", "instrument": "peg", "due_path": QUESTIONNAIRES_PATH},
+    )
 
 
 def site_check_reminder(*, base_url: str, local_day: str, places: list[tuple[str, str]]) -> Content:

@@ -35,6 +35,8 @@ from notify.models import (
     MessageStatus,
 )
 from notify.schedule import next_reminder_at
+from outcomes.models import QuestionnaireResponse
+from outcomes.periods import week_period, weekly_prompt_day
 from triage.domain import Level
 from triage.episodes import SILENT_GAP_DAYS
 from triage.models import Alert, PatientAssessment, PatientReach
@@ -395,6 +397,18 @@ def _reminders_enqueue_chunk(*, first: int, last: int, now: datetime) -> int:
                 "patient", "open_episodes"
             )
         )
+        # This week's PEG, answered or not, for those whose local day is the prompt day.
+        local_days = {row[0]: next_local_day(row) for row in due}
+        prompt = {pk: week_period(day) for pk, day in local_days.items() if weekly_prompt_day(day)}
+        answered = (
+            set(
+                QuestionnaireResponse.objects.filter(
+                    patient__in=list(prompt), instrument="peg", period__in=set(prompt.values())
+                ).values_list("patient", "period")
+            )
+            if prompt
+            else set()
+        )
         push_wanted = [row[0] for row in due if "push" in row[3]]
         devices: dict[int, list[Device]] = defaultdict(list)
         for device in Device.objects.filter(patient__in=push_wanted, active=True).order_by(
@@ -414,6 +428,12 @@ def _reminders_enqueue_chunk(*, first: int, last: int, now: datetime) -> int:
                 # this site. Same dedupe key as the plain reminder: one a day at most.
                 body = content.site_check_reminder(
                     base_url=settings.APP_BASE_URL, local_day=str(day), places=quiet
+                )
+            elif pk in prompt and (pk, prompt[pk]) not in answered:
+                # The weekly questionnaire rides on the daily reminder: asked instead of it,
+                # under the same dedupe key, so still one reminder per local day at most.
+                body = content.weekly_questionnaire_reminder(
+                    base_url=settings.APP_BASE_URL, local_day=str(day)
                 )
             elif last is None or last.astimezone(tz).date() < day:
                 body = content.daily_reminder(base_url=settings.APP_BASE_URL, local_day=str(day))
@@ -446,6 +466,11 @@ def _reminders_enqueue_chunk(*, first: int, last: int, now: datetime) -> int:
             Patient.objects.filter(pk__in=same).update(next_reminder_at=next_due)
         dispatch_on_commit(created, now=now)
     return len(due)
+
+
+def next_local_day(row: tuple) -> date:
+    """The local day a due reminder row (pk, timezone, _, _, next_reminder_at, ...) is for."""
+    return row[4].astimezone(zone(row[1])).date()
 
 
 def quiet_sites(open_episodes: list[dict[str, str]], day: date) -> list[tuple[str, str]]:

@@ -23,6 +23,7 @@ LAYERS: list[frozenset[str]] = [
     frozenset({"accounts"}),
     frozenset({"journal"}),
     frozenset({"triage"}),
+    frozenset({"outcomes"}),
     frozenset({"notify"}),
     frozenset({"clinic"}),
     frozenset({"api", "webapp"}),

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "accounts",
     "journal",
     "triage",
+    "outcomes",
     "notify",
     "clinic",
     "api",
@@ -275,7 +276,7 @@ SPECTACULAR_SETTINGS = {
         "ISO 8601 with a UTC offset. Changes to this contract are listed in "
         "docs/api-changelog.md."
     ),
-    "VERSION": "1.3.0",
+    "VERSION": "1.4.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -130,6 +130,11 @@ def test_demo_clinician_works_through_the_workspace(live_server, browser):
         ".find(d => d.clinicKind === 'alerts').data.filter(v => v !== null).length;"
     )
     assert alert_points == 1  # the demo's alerts opened today
+    peg_points = browser.execute_script(
+        "return Chart.getChart('trend-chart').data.datasets"
+        ".find(d => d.clinicKind === 'peg').data.filter(v => v !== null).length;"
+    )
+    assert peg_points == 2  # the demo's two weekly PEGs, beside the severity lines
     assert _csp_violations(browser) == []
     browser.save_screenshot(str(ARTIFACTS / "clinic-patient-page.png"))
     assert AccessLog.objects.filter(

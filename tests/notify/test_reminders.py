@@ -190,6 +190,10 @@ def test_quiet_site_with_open_pain_is_asked_about_by_name_once_a_day(heel_patien
         triage = api.get("/api/v1/triage/").json()
     assert triage["level"] == "self_care"
     assert PatientAssessment.objects.get(patient=patient).open_episodes == []
+    # This week's PEG answered, so Sunday's reminder (the 15th) is not the PEG prompt.
+    with time_machine.travel(_evening(14) - timedelta(minutes=30), tick=False):
+        peg = {"instrument": "peg", "answers": {"pain": 2, "enjoyment": 1, "activity": 1}}
+        assert api.post("/api/v1/questionnaires/responses/", peg, format="json").status_code == 201
     _sweep(_evening(14))  # logged today, nothing open: no reminder
     _sweep(_evening(16))  # episode over: back to the plain reminder
     assert _reminders(patient)[0].subject == "How is your foot or ankle today?"
@@ -242,3 +246,40 @@ def test_the_site_question_goes_over_the_reminder_channels():
     [asked] = _reminders(patient)
     assert asked.channel == "email" and asked.to_email == patient.user.email
     assert asked.subject == "How are the arch of your left foot and your right calf today?"
+
+
+# 2026-11-15 is a Sunday: the weekly PEG's prompt day (outcomes.periods).
+def test_on_sunday_the_reminder_asks_for_the_peg_instead_once(heel_patient):
+    patient, api = heel_patient
+    with time_machine.travel(_evening(14), tick=False):
+        patient.refresh_from_db()
+        reminder_reschedule(patient=patient, now=timezone.now())
+        # Logged today, and the heel was logged yesterday: a plain day would send nothing.
+        _pain(api, timezone.now() - timedelta(minutes=5))
+    with time_machine.travel(_evening(15) - timedelta(hours=1), tick=False):
+        _pain(api, timezone.now())
+    _sweep(_evening(15))
+    _sweep(_evening(15) + timedelta(minutes=30))  # a second sweep: still one reminder
+    (asked,) = Message.objects.filter(patient=patient, kind="reminder", tag="reminder-2026-11-15")
+    assert asked.subject == "Three questions about your week"
+    assert asked.data == {
+        "kind": "questionnaire",
+        "instrument": "peg",
+        "due_path": "/api/v1/questionnaires/due/",
+    }
+
+
+def test_no_peg_prompt_once_answered_or_on_another_day(heel_patient):
+    patient, api = heel_patient
+    _sweep(_evening(10))
+    _sweep(_evening(11))  # a Wednesday: the plain reminder
+    assert [m.subject for m in _reminders(patient)] == ["How is your foot or ankle today?"]
+    with time_machine.travel(_evening(15) - timedelta(hours=1), tick=False):
+        peg = {"instrument": "peg", "answers": {"pain": 5, "enjoyment": 4, "activity": 4}}
+        assert api.post("/api/v1/questionnaires/responses/", peg, format="json").status_code == 201
+        _pain(api, timezone.now())
+    with time_machine.travel(_evening(15) - timedelta(minutes=30), tick=False):
+        patient.refresh_from_db()
+        reminder_reschedule(patient=patient, now=timezone.now())
+    _sweep(_evening(15))  # Sunday, answered, logged today: nothing
+    assert not Message.objects.filter(patient=patient, tag="reminder-2026-11-15").exists()

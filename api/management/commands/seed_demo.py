@@ -17,6 +17,9 @@ from clinic.services import invite_code_create, invite_code_redeem
 from journal.models import PainLog, Patient, Swelling, Treatment, TreatmentKind
 from journal.services import patient_lock
 from journal.timezones import zone
+from outcomes.instruments import instrument, score
+from outcomes.models import QuestionnaireResponse
+from outcomes.periods import week_period
 from triage.services import patient_reassess
 
 CLINICIAN = ("clinician@example.com", "demo-clinician-pass")
@@ -57,11 +60,14 @@ class Command(BaseCommand):
                 patient.alerts,
                 patient.messages,
                 patient.clinical_notes,
+                patient.questionnaire_responses,
             ):
                 related.all().delete()
             logs, treatments = _journal(patient, now)
             PainLog.objects.bulk_create(logs)
             Treatment.objects.bulk_create(treatments)
+            # Two earlier weekly PEGs (this week's is still due, for the demo's reminder).
+            QuestionnaireResponse.objects.bulk_create(_pegs(patient, now))
             # Triage the journal as the API would: the heel opens an alert, emailed to the
             # patient and (at "within 24 hours") to the clinician.
             reassessment = patient_reassess(patient=patient_lock(patient.pk), now=now)
@@ -74,6 +80,27 @@ class Command(BaseCommand):
             f"  triage: {reassessment.assessment.level.code}, "
             f"{len(reassessment.changes.opened)} alert(s) opened; emails print in the worker log"
         )
+
+
+def _pegs(patient: Patient, now: datetime) -> list[QuestionnaireResponse]:
+    peg = instrument("peg")
+    tz = zone(patient.timezone)
+    found = []
+    for weeks_ago, answers in ((2, (7, 6, 6)), (1, (6, 5, 4))):
+        at = now - timedelta(weeks=weeks_ago)
+        values = dict(zip(("pain", "enjoyment", "activity"), answers, strict=True))
+        found.append(
+            QuestionnaireResponse(
+                patient=patient,
+                instrument="peg",
+                instrument_version=peg.version,
+                period=week_period(at.astimezone(tz).date()),
+                answers=values,
+                score=score(peg, values),
+                authored_at=at,
+            )
+        )
+    return found
 
 
 def _user(email: str, password: str, *, staff: bool) -> User:

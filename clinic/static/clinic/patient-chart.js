@@ -31,6 +31,14 @@
     type: "bar", label: "Heat (minutes)", data: data.heat_minutes, yAxisID: "minutes",
     backgroundColor: "rgba(240, 140, 60, 0.35)", clinicKind: "heat"
   });
+  if (data.peg && data.peg.some(function (v) { return v !== null; })) {
+    // The weekly PEG score (0-10, like severity), beside the pain it summarises.
+    datasets.push({
+      type: "line", label: "PEG score (weekly)", data: data.peg, borderColor: "#000000",
+      backgroundColor: "#000000", borderWidth: 3, spanGaps: true, yAxisID: "severity",
+      pointStyle: "rectRot", pointRadius: 6, clinicKind: "peg"
+    });
+  }
   datasets.push({
     type: "scatter", label: "Alert opened",
     data: data.alerts_opened.map(function (n) { return n ? 10 : null; }),
