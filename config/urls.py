@@ -6,6 +6,7 @@ from clinic.sites import clinic_site
 from config import health
 from config.api_docs import SchemaView
 from config.home import home
+from webapp import views as webapp_views
 
 handler404 = "config.api_docs.not_found"
 handler500 = "config.api_docs.error"
@@ -21,6 +22,9 @@ urlpatterns = [
         SpectacularSwaggerView.as_view(url_name="schema", permission_classes=[]),
         name="swagger-ui",
     ),
+    # The patient's web app: the page every link the service sends a patient opens.
+    path("app/", include("webapp.urls")),
+    path("favicon.ico", webapp_views.favicon, name="favicon"),
     path("health/", health.ready, name="health"),
     path("health/live/", health.live, name="health-live"),
     path("health/ready/", health.ready, name="health-ready"),

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "triage",
     "notify",
     "clinic",
+    "webapp",
     "axes",
 ]
 
