@@ -1,7 +1,7 @@
 // /app/entries: the journal, newest first, filtered by site, a page at a time; entries still
 // on the device first ("waiting to send", or refused with the server's own messages, never
 // dropped without the patient saying so). /app/entry?id=… changes or deletes one.
-import { ApiError, api } from "../core/api.js";
+import { ApiError, OfflineError, api } from "../core/api.js";
 import { clear, h } from "../core/dom.js";
 import { busy, clearErrors, errorSummary, showErrors } from "../core/forms.js";
 import { formatDateTime, t } from "../core/i18n.js";
@@ -133,8 +133,14 @@ async function entriesView(ctx) {
   }
 
   let page = 1;
-  async function loadPage() {
-    const data = await api("GET", "logs/", { query: { site, page, page_size: PAGE_SIZE } });
+  async function loadPage({ reset = false } = {}) {
+    const data = await api("GET", "logs/", {
+      query: { site, page: reset ? 1 : page, page_size: PAGE_SIZE },
+    });
+    if (reset) {
+      page = 1;
+      clear(list);
+    }
     list.append(...data.results.map((entry) => entryCard(entry, me)));
     status.textContent = data.count ? t("entries.count", { count: data.count }) : "";
     clear(more);
@@ -163,19 +169,38 @@ async function entriesView(ctx) {
     return data;
   }
 
-  const data = await loadPage();
+  let data = { count: 0, results: [] };
+  let offlineNote = null;
+  try {
+    data = await loadPage();
+  } catch (error) {
+    // Offline with nothing cached: what waits on the device is still worth showing.
+    if (!(error instanceof OfflineError)) throw error;
+    offlineNote = h("p", { class: "notice notice--warning" }, t("entries.offline"));
+  }
   await drawQueued();
+  let redraw = Promise.resolve(); // one redraw at a time, or the list would double
   const off = onOutboxChange(() => {
     if (!root.isConnected) {
       off();
       return;
     }
-    drawQueued();
+    redraw = redraw.then(async () => {
+      await drawQueued();
+      // Something was sent (or refused): the server's list is the one to show now.
+      try {
+        await loadPage({ reset: true });
+        if (offlineNote) offlineNote.remove();
+      } catch {
+        // still offline: keep what is shown
+      }
+    });
   });
 
   root.append(
     h("h1", { tabindex: "-1" }, t("entries.title")),
     message ? h("p", { class: "notice", role: "status" }, message) : null,
+    offlineNote,
     filter,
     status,
     queuedList,

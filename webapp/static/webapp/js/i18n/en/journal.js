@@ -142,6 +142,7 @@ export default {
     show: "Show",
     count: { one: "1 entry", other: "{count} entries" },
     none: "No entries yet.",
+    offline: "You are offline. Entries saved on this device are shown; the rest will be back when you are online.",
     logFirst: "Log your pain",
     loadMore: "Show more entries",
     severity: "Pain {n} out of 10",
