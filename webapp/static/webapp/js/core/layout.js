@@ -4,7 +4,7 @@
 
 import { h } from "./dom.js";
 import { t } from "./i18n.js";
-import { onOutboxChange, queuedCount } from "./outbox.js";
+import { onOutboxChange, queuedCount, refusedCount } from "./outbox.js";
 import { onRoute } from "./router.js";
 import { signedIn } from "./session.js";
 
@@ -34,7 +34,8 @@ export function mountLayout() {
   const main = document.getElementById("main");
   const offline = h("p", { class: "banner banner--offline", hidden: true }, t("common.offline"));
   const waiting = h("a", { class: "banner banner--waiting", href: "/app/entries", hidden: true });
-  const status = h("div", { class: "status", role: "status", "aria-live": "polite" }, offline, waiting);
+  const refused = h("a", { class: "banner banner--refused", href: "/app/entries", hidden: true });
+  const status = h("div", { class: "status", role: "status", "aria-live": "polite" }, offline, waiting, refused);
   const header = h(
     "header",
     { class: "header" },
@@ -70,13 +71,17 @@ export function mountLayout() {
   }
   async function updateWaiting() {
     let count = 0;
+    let refusedNow = 0;
     try {
       count = await queuedCount();
+      refusedNow = await refusedCount();
     } catch {
       count = 0;
     }
     waiting.hidden = count === 0;
     waiting.textContent = t("common.waiting", { count });
+    refused.hidden = refusedNow === 0;
+    refused.textContent = t("common.refusedCount", { count: refusedNow });
   }
   window.addEventListener("online", updateOnline);
   window.addEventListener("offline", updateOnline);

@@ -83,8 +83,13 @@ export function queuedTreatments() {
   return listOf("treatment");
 }
 
+// How many wait, and how many the server refused (they stay until the patient removes them).
 export async function queuedCount() {
-  return (await all(OUTBOX)).length;
+  return (await all(OUTBOX)).filter((i) => i.state === "waiting").length;
+}
+
+export async function refusedCount() {
+  return (await all(OUTBOX)).filter((i) => i.state === "refused").length;
 }
 
 // A refused entry the patient chose to throw away (or corrected and sent as a new one).

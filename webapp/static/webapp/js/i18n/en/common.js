@@ -8,6 +8,10 @@ export default {
       one: "1 entry waiting to send",
       other: "{count} entries waiting to send",
     },
+    refusedCount: {
+      one: "1 entry was not accepted: see why",
+      other: "{count} entries were not accepted: see why",
+    },
     waitingToSend: "Waiting to send",
     refused: "Not sent: the service did not accept this entry",
     problem: "There is a problem",
