@@ -236,7 +236,7 @@ SPECTACULAR_SETTINGS = {
         "ISO 8601 with a UTC offset. Changes to this contract are listed in "
         "docs/api-changelog.md."
     ),
-    "VERSION": "1.2.0",
+    "VERSION": "1.3.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
