@@ -22,7 +22,7 @@ from tests.browser import (
     sign_in,
     wait,
 )
-from tests.webapp.test_log_journey import open_page, press
+from tests.webapp.test_log_journey import assert_clean_console, open_page, press
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -103,6 +103,8 @@ def test_entries_newest_first_filter_and_more(live_server, browser: Browser, pat
     press(by_role(browser, "button", "Show more entries"))
     wait(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".entry-list > .entry")) == 23)
     assert not browser.find_elements(By.XPATH, "//button[normalize-space()='Show more entries']")
+    assert "null" not in browser.find_element(By.TAG_NAME, "main").text
+    assert_clean_console(browser)
 
 
 def test_change_and_delete_an_entry(live_server, phone: Browser, patient_account):

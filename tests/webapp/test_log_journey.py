@@ -35,6 +35,18 @@ def press(element) -> None:
     element.click()
 
 
+def assert_clean_console(driver: Browser) -> None:
+    """No text missing from the catalogue and nothing refused by the CSP since last asked."""
+    problems = [
+        entry["message"]
+        for entry in driver.get_log("browser")
+        if "i18n: no text" in entry["message"]
+        or "Content Security Policy" in entry["message"]
+        or "Refused to" in entry["message"]
+    ]
+    assert not problems, problems
+
+
 def heading(driver: Browser) -> str:
     return wait(driver, lambda d: d.find_element(By.CSS_SELECTOR, "main h1")).text
 
@@ -104,6 +116,7 @@ def test_log_an_entry_and_see_the_advice(live_server, browser: Browser, patient_
         True,
     )
     assert entry.can_bear_weight is True and entry.swelling == "none"
+    assert_clean_console(browser)
 
 
 def test_a_red_flag_entry_shows_urgent_advice_first(live_server, browser: Browser, patient_account):
@@ -136,6 +149,7 @@ def test_a_red_flag_entry_shows_urgent_advice_first(live_server, browser: Browse
     browser.axe(page="urgent result")
     if browser.kind == "phone":
         screenshot(browser, "patient-result")
+    assert_clean_console(browser)
 
 
 def test_site_check_link_gone_and_still_there(live_server, phone: Browser, patient_account):

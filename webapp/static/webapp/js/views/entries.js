@@ -198,17 +198,20 @@ async function entriesView(ctx) {
   });
 
   root.append(
-    h("h1", { tabindex: "-1" }, t("entries.title")),
-    message ? h("p", { class: "notice", role: "status" }, message) : null,
-    offlineNote,
-    filter,
-    status,
-    queuedList,
-    list,
-    !data.count && queuedList.hidden
-      ? h("p", { class: "empty" }, t("entries.none"), " ", h("a", { href: "/app/log" }, t("entries.logFirst")))
-      : null,
-    more,
+    // h() skips empty parts; the DOM's append() would print "null".
+    ...[
+      h("h1", { tabindex: "-1" }, t("entries.title")),
+      message ? h("p", { class: "notice", role: "status" }, message) : null,
+      offlineNote,
+      filter,
+      status,
+      queuedList,
+      list,
+      !data.count && queuedList.hidden
+        ? h("p", { class: "empty" }, t("entries.none"), " ", h("a", { href: "/app/log" }, t("entries.logFirst")))
+        : null,
+      more,
+    ].filter(Boolean),
   );
   return root;
 }

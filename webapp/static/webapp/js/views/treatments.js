@@ -276,25 +276,28 @@ async function treatmentsView(ctx) {
     const stopped = afterStop;
     afterStop = null;
     clear(root).append(
-      h("h1", { tabindex: "-1" }, t("treatments.title")),
-      stopped
-        ? h(
-            "section",
-            { class: "stopped", role: "status", "aria-labelledby": "stopped-heading" },
-            h("h2", { id: "stopped-heading" }, t("treatments.stopped", { minutes: stopped.minutes })),
-            stopped.triage && stopped.triage.findings.length
-              ? [h("h3", {}, t("treatments.adviceHeading")), findingsList(stopped.triage.findings)]
-              : null,
-          )
-        : null,
-      running ? runningPanel(running, me, redrawAndFocus) : startForm(sites, me, lastPlace, redrawAndFocus),
-      safetyAdvice(me),
-      h(
-        "section",
-        { "aria-labelledby": "history-heading" },
-        h("h2", { id: "history-heading" }, t("treatments.historyHeading")),
-        sessions.length ? h("ul", { class: "session-list" }, sessions.map((s) => sessionItem(s, me, redrawAndFocus))) : h("p", {}, t("treatments.none")),
-      ),
+      // h() skips empty parts; the DOM's append() would print "null".
+      ...[
+        h("h1", { tabindex: "-1" }, t("treatments.title")),
+        stopped
+          ? h(
+              "section",
+              { class: "stopped", role: "status", "aria-labelledby": "stopped-heading" },
+              h("h2", { id: "stopped-heading" }, t("treatments.stopped", { minutes: stopped.minutes })),
+              stopped.triage && stopped.triage.findings.length
+                ? [h("h3", {}, t("treatments.adviceHeading")), findingsList(stopped.triage.findings)]
+                : null,
+            )
+          : null,
+        running ? runningPanel(running, me, redrawAndFocus) : startForm(sites, me, lastPlace, redrawAndFocus),
+        safetyAdvice(me),
+        h(
+          "section",
+          { "aria-labelledby": "history-heading" },
+          h("h2", { id: "history-heading" }, t("treatments.historyHeading")),
+          sessions.length ? h("ul", { class: "session-list" }, sessions.map((s) => sessionItem(s, me, redrawAndFocus))) : h("p", {}, t("treatments.none")),
+        ),
+      ].filter(Boolean),
     );
   }
 

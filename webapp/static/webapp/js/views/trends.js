@@ -69,10 +69,11 @@ function groupSection(group, days, lastDay, index) {
     heat: sum("heat_minutes"),
   });
   const headingId = `trend-${index}`;
+  const caption = t("trends.caption", { where: siteAndSide(group.site, group.side) });
   const table = h(
     "table",
     { class: "trend-table" },
-    h("caption", {}, t("trends.caption", { where: siteAndSide(group.site, group.side) })),
+    h("caption", {}, caption),
     h(
       "thead",
       {},
@@ -112,7 +113,13 @@ function groupSection(group, days, lastDay, index) {
       h("li", { class: "legend__ice" }, t("trends.ice")),
       h("li", { class: "legend__heat" }, t("trends.heat")),
     ),
-    h("details", { class: "trend__table" }, h("summary", {}, t("trends.tableToggle")), h("div", { class: "table-scroll" }, table)),
+    h(
+      "details",
+      { class: "trend__table" },
+      h("summary", {}, t("trends.tableToggle")),
+      // A table wider than a phone scrolls sideways: focusable, so a keyboard can scroll it.
+      h("div", { class: "table-scroll", tabindex: "0", role: "region", "aria-label": caption }, table),
+    ),
   );
 }
 
