@@ -18,8 +18,9 @@ def heading(driver: Browser) -> str:
 
 
 def on_page(driver: Browser, title: str, *, seconds: float = 30) -> None:
-    """Wait until the app shows the page whose <h1> is `title`, with the focus on it (the
-    router moves it there), then check it with axe-core and for CSP refusals."""
+    """Wait until the app shows the page whose <h1> is `title`, with the focus on it after
+    a page change within the app (on the first page of a visit it stays at the start), then
+    check it with axe-core and for CSP refusals."""
     try:
         wait(driver, lambda d: heading(d) == title, seconds)
     except Exception as exc:
@@ -27,7 +28,8 @@ def on_page(driver: Browser, title: str, *, seconds: float = 30) -> None:
     wait(
         driver,
         lambda d: d.execute_script(
-            "return document.activeElement && document.activeElement.matches('main h1');"
+            "const e = document.activeElement;"
+            "return !!e && (e.matches('main h1') || e === document.body);"
         ),
     )
     driver.axe(page=title)

@@ -8,6 +8,9 @@ const routes = new Map();
 const listeners = [];
 let context = { me: null };
 let rendering = 0;
+// The first page of a visit keeps the browser's own start (the skip link is the first Tab
+// stop); every page change after it moves the focus to the new page's heading.
+let visited = false;
 
 export function route(path, view, { title, auth = true } = {}) {
   routes.set(path.replace(/\/+$/, "") || "/app", { view, title, auth });
@@ -67,10 +70,9 @@ export async function render() {
   document.title = `${t(entry.title)} – ${t("common.serviceName")}`;
   for (const callback of listeners) callback(path, ctx);
   const heading = main.querySelector("h1");
-  if (heading) {
-    if (!heading.hasAttribute("tabindex")) heading.setAttribute("tabindex", "-1");
-    heading.focus({ preventScroll: false });
-  }
+  if (heading && !heading.hasAttribute("tabindex")) heading.setAttribute("tabindex", "-1");
+  if (heading && visited) heading.focus({ preventScroll: false });
+  visited = true;
   window.scrollTo(0, 0);
 }
 
