@@ -18,6 +18,7 @@ from tests.browser import (
     api_call,
     by_label,
     by_role,
+    offline,
     screenshot,
     sign_in,
     wait,
@@ -170,3 +171,32 @@ def test_entries_on_the_device_are_shown_with_the_servers_answer(
     assert PainLog.objects.count() == 0
     press(by_role(phone, "button", "Remove this copy from this device"))
     wait(phone, lambda d: not d.find_elements(By.CSS_SELECTOR, ".entry--refused"))
+
+
+def test_an_entry_made_offline_waits_then_is_sent(live_server, phone: Browser, patient_account):
+    sign_in(phone, live_server.url, patient_account)
+    open_page(phone, live_server.url, "/app/log")
+    offline(phone, True)
+    try:
+        press(by_label(phone, "Left"))
+        press(by_role(phone, "radio", "Big toe"))
+        press(by_role(phone, "button", "Continue"))
+        press(by_role(phone, "radio", "4"))
+        press(by_role(phone, "button", "Continue"))
+        press(by_role(phone, "button", "Save entry"))
+        by_role(phone, "heading", "Saved on this device")
+        phone.axe(page="result offline")
+        press(by_role(phone, "link", "See your entries"))
+        by_role(phone, "heading", "Your entries")
+        wait(phone, lambda d: d.find_elements(By.CSS_SELECTOR, ".entry--waiting"))
+        waiting = phone.find_element(By.CSS_SELECTOR, ".entry--waiting")
+        assert "Waiting to send" in waiting.text and "Big toe, Left" in waiting.text
+        phone.axe(page="entries offline")
+        assert PainLog.objects.count() == 0
+    finally:
+        offline(phone, False)
+    # Back online: sent once, and the list is the server's.
+    wait(phone, lambda d: not d.find_elements(By.CSS_SELECTOR, ".entry--waiting"))
+    wait(phone, lambda d: d.find_elements(By.CSS_SELECTOR, ".entry-list > .entry"))
+    entry = PainLog.objects.get(patient__user__email=patient_account.email)
+    assert (entry.site, entry.side, entry.severity) == ("big_toe", "left", 4)

@@ -109,7 +109,8 @@ async function alertsView(ctx) {
     status === "resolved" ? Promise.resolve(null) : api("GET", "triage/").catch(() => null),
   ]);
   const findings = (triage && triage.findings) || [];
-  const notice = h("p", { class: "notice", role: "status" });
+  // A live region from the start (so it is announced), styled only once it says something.
+  const notice = h("p", { role: "status" });
   const list = h("ul", { class: "alert-list" });
   const more = h("div", { class: "more" });
   let page = 1;
@@ -119,6 +120,7 @@ async function alertsView(ctx) {
     const card = alertCard(after, me, findings, changed);
     if (old) old.replaceWith(card);
     notice.textContent = t("alerts.acknowledged");
+    notice.className = "notice notice--success";
     const heading = card.querySelector("h2");
     heading.setAttribute("tabindex", "-1");
     heading.focus();
