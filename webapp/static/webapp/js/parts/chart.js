@@ -87,7 +87,11 @@ export function trendChart({ rows, days, lastDay, label, formatDay }) {
     return row && row.mean_severity !== null ? [x(i), y(row.mean_severity)] : null;
   });
   const path = (runs) =>
-    runs.map((run) => run.map(([px, py], j) => `${j ? "L" : "M"}${px.toFixed(1)} ${py.toFixed(1)}`).join(" ")).join(" ");
+    runs
+      .map((run) =>
+        run.map(([px, py], j) => `${j ? "L" : "M"}${px.toFixed(1)} ${py.toFixed(1)}`).join(" "),
+      )
+      .join(" ");
 
   const bars = [];
   axis.forEach((day, i) => {
@@ -116,7 +120,9 @@ export function trendChart({ rows, days, lastDay, label, formatDay }) {
   // Single days (no neighbour to join) still need a mark; dots on short ranges only.
   const dots =
     axis.length <= 90
-      ? worst.filter(Boolean).map(([px, py]) => svg("circle", { class: "ch-dot", cx: px, cy: py, r: 2.6 }))
+      ? worst
+          .filter(Boolean)
+          .map(([px, py]) => svg("circle", { class: "ch-dot", cx: px, cy: py, r: 2.6 }))
       : worst
           .filter((point, i) => point && !worst[i - 1] && !worst[i + 1])
           .map(([px, py]) => svg("circle", { class: "ch-dot", cx: px, cy: py, r: 2 }));
@@ -137,6 +143,10 @@ export function trendChart({ rows, days, lastDay, label, formatDay }) {
     svg("path", { class: "ch-worst", d: path(lines(worst)) }),
     dots,
     svg("text", { x: LEFT, y: H - 4, "text-anchor": "start", class: "ch-day" }, formatDay(axis[0])),
-    svg("text", { x: RIGHT, y: H - 4, "text-anchor": "end", class: "ch-day" }, formatDay(axis[axis.length - 1])),
+    svg(
+      "text",
+      { x: RIGHT, y: H - 4, "text-anchor": "end", class: "ch-day" },
+      formatDay(axis[axis.length - 1]),
+    ),
   );
 }

@@ -104,7 +104,13 @@ const VIEWS = [
  * called on every choice. Input ids are `${prefix}-side-<side>` and `${prefix}-site-<code>`,
  * so an error summary can link to the first of each.
  */
-export function footMap({ sites = null, site = null, side = null, prefix = "where", onChange } = {}) {
+export function footMap({
+  sites = null,
+  site = null,
+  side = null,
+  prefix = "where",
+  onChange,
+} = {}) {
   const list = (sites && sites.length ? sites : SITE_CODES.map((code) => ({ code }))).map(
     (each) => ({ code: each.code, label: siteLabel(each.code, each.label) }),
   );
@@ -163,7 +169,9 @@ export function footMap({ sites = null, site = null, side = null, prefix = "wher
       class: "fm-view",
       "data-mirror": view.mirror ? "1" : "0",
     });
-    shapes.appendChild(svg("path", { d: view.outline, class: "fm-outline", "aria-hidden": "true" }));
+    shapes.appendChild(
+      svg("path", { d: view.outline, class: "fm-outline", "aria-hidden": "true" }),
+    );
     for (const [code, parts] of Object.entries(view.spots)) {
       if (!list.some((each) => each.code === code)) continue;
       const spot = svg(
@@ -211,7 +219,8 @@ export function footMap({ sites = null, site = null, side = null, prefix = "wher
   function keyOnSpot(event, code) {
     const at = order.indexOf(code);
     let next = null;
-    if (event.key === "ArrowRight" || event.key === "ArrowDown") next = order[(at + 1) % order.length];
+    if (event.key === "ArrowRight" || event.key === "ArrowDown")
+      next = order[(at + 1) % order.length];
     if (event.key === "ArrowLeft" || event.key === "ArrowUp")
       next = order[(at - 1 + order.length) % order.length];
     if (event.key === "Home") next = order[0];

@@ -41,7 +41,10 @@ function tabs(current) {
 
 function sourceFor(alert, findings) {
   const match = findings.find(
-    (f) => f.rule === alert.rule && (f.site || null) === (alert.site || null) && (f.side || null) === (alert.side || null),
+    (f) =>
+      f.rule === alert.rule &&
+      (f.site || null) === (alert.site || null) &&
+      (f.side || null) === (alert.side || null),
   );
   return match && match.source && match.source.passage ? match.source : null;
 }
@@ -60,10 +63,15 @@ function alertCard(alert, me, findings, onChange) {
             "aria-describedby": headingId,
             onclick: async () => {
               try {
-                const updated = await busy(acknowledge, () => api("POST", `alerts/${alert.id}/acknowledge/`));
+                const updated = await busy(acknowledge, () =>
+                  api("POST", `alerts/${alert.id}/acknowledge/`),
+                );
                 onChange(alert, updated);
               } catch (error) {
-                const fields = error instanceof ApiError && Object.keys(error.fields).length ? error.fields : { detail: [error.detail || t("common.failed.body")] };
+                const fields =
+                  error instanceof ApiError && Object.keys(error.fields).length
+                    ? error.fields
+                    : { detail: [error.detail || t("common.failed.body")] };
                 slot.replaceChildren(errorSummary(fields, {}));
               }
             },
@@ -73,12 +81,23 @@ function alertCard(alert, me, findings, onChange) {
       : null;
   return h(
     "li",
-    { class: ["alert-card", `alert-card--${alert.level}`, `alert-card--${alert.status}`], "data-id": alert.id },
-    h("article", { "aria-labelledby": headingId },
+    {
+      class: ["alert-card", `alert-card--${alert.level}`, `alert-card--${alert.status}`],
+      "data-id": alert.id,
+    },
+    h(
+      "article",
+      { "aria-labelledby": headingId },
       h("h2", { id: headingId }, levelWords(alert.level)),
       h("p", { class: "alert-card__status" }, t(`alerts.statusLong.${alert.status}`)),
       h("p", { class: "alert-card__message" }, alert.message),
-      h("p", { class: "alert-card__where" }, alert.site && alert.side ? t("result.where", { where: sitePhrase(alert.site, alert.side) }) : t("alerts.whole")),
+      h(
+        "p",
+        { class: "alert-card__where" },
+        alert.site && alert.side
+          ? t("result.where", { where: sitePhrase(alert.site, alert.side) })
+          : t("alerts.whole"),
+      ),
       source
         ? h(
             "figure",
@@ -91,8 +110,16 @@ function alertCard(alert, me, findings, onChange) {
         "ul",
         { class: "alert-card__times meta" },
         h("li", {}, t("alerts.openedAt", { when: formatDateTime(alert.opened_at, me) })),
-        alert.acknowledged_at ? h("li", {}, t("alerts.acknowledgedAt", { when: formatDateTime(alert.acknowledged_at, me) })) : null,
-        alert.resolved_at ? h("li", {}, t("alerts.resolvedAt", { when: formatDateTime(alert.resolved_at, me) })) : null,
+        alert.acknowledged_at
+          ? h(
+              "li",
+              {},
+              t("alerts.acknowledgedAt", { when: formatDateTime(alert.acknowledged_at, me) }),
+            )
+          : null,
+        alert.resolved_at
+          ? h("li", {}, t("alerts.resolvedAt", { when: formatDateTime(alert.resolved_at, me) }))
+          : null,
       ),
       slot,
       acknowledge,
@@ -137,7 +164,9 @@ async function alertsView(ctx) {
           class: "button button--secondary",
           onclick: async () => {
             page += 1;
-            const page_data = await busy(button, () => api("GET", "alerts/", { query: { status, page, page_size: PAGE_SIZE } }));
+            const page_data = await busy(button, () =>
+              api("GET", "alerts/", { query: { status, page, page_size: PAGE_SIZE } }),
+            );
             add(page_data.results, page_data.next);
           },
         },
@@ -155,7 +184,12 @@ async function alertsView(ctx) {
     { class: "alerts" },
     h("h1", { tabindex: "-1" }, t("alerts.title")),
     urgent
-      ? h("div", { class: ["advice", `advice--${urgent.level}`], role: "alert" }, h("p", { class: "advice__title" }, levelWords(urgent.level)), h("p", {}, t(`result.levelBody.${urgent.level}`)))
+      ? h(
+          "div",
+          { class: ["advice", `advice--${urgent.level}`], role: "alert" },
+          h("p", { class: "advice__title" }, levelWords(urgent.level)),
+          h("p", {}, t(`result.levelBody.${urgent.level}`)),
+        )
       : null,
     tabs(status),
     notice,

@@ -56,19 +56,36 @@ function entryCard(entry, me, { state = null } = {}) {
       h("span", { class: "entry__when" }, formatDateTime(entry.recorded_at, me)),
     ),
     h("p", { class: "entry__severity" }, t("entries.severity", { n: entry.severity })),
-    flags.length ? h("ul", { class: "tags" }, flags.map((flag) => h("li", {}, flag))) : null,
+    flags.length
+      ? h(
+          "ul",
+          { class: "tags" },
+          flags.map((flag) => h("li", {}, flag)),
+        )
+      : null,
     entry.notes ? h("p", { class: "entry__notes" }, entry.notes) : null,
     state === "waiting" ? h("p", { class: "badge badge--waiting" }, t("entries.waiting")) : null,
     state === "refused" ? refusedPart(entry) : null,
-    state ? null : h("p", {}, h("a", { href: `/app/entry?id=${entry.id}`, class: "entry__edit" }, t("entries.edit"))),
+    state
+      ? null
+      : h(
+          "p",
+          {},
+          h("a", { href: `/app/entry?id=${entry.id}`, class: "entry__edit" }, t("entries.edit")),
+        ),
   );
 }
 
 function messagesOf(errors) {
   const out = [];
   for (const [field, messages] of Object.entries(errors || {})) {
-    const list = Array.isArray(messages) ? messages : [typeof messages === "string" ? messages : JSON.stringify(messages)];
-    for (const message of list) out.push(field === "non_field_errors" || field === "detail" ? message : `${field}: ${message}`);
+    const list = Array.isArray(messages)
+      ? messages
+      : [typeof messages === "string" ? messages : JSON.stringify(messages)];
+    for (const message of list)
+      out.push(
+        field === "non_field_errors" || field === "detail" ? message : `${field}: ${message}`,
+      );
   }
   return out;
 }
@@ -87,7 +104,11 @@ function refusedPart(entry) {
     "div",
     { class: "refused", role: "group", "aria-label": t("entries.refused") },
     h("p", { class: "badge badge--refused" }, t("entries.refused")),
-    h("ul", {}, messagesOf(entry.errors).map((message) => h("li", {}, message))),
+    h(
+      "ul",
+      {},
+      messagesOf(entry.errors).map((message) => h("li", {}, message)),
+    ),
     h("p", { class: "hint" }, t("entries.refusedHelp")),
     remove,
   );
@@ -99,13 +120,20 @@ async function entriesView(ctx) {
   const me = ctx.me;
   const root = h("div", { class: "entries" });
   const status = h("p", { role: "status", class: "entries__count" });
-  const queuedList = h("ul", { class: "entry-list entry-list--queued", "aria-label": t("entries.queuedLabel") });
+  const queuedList = h("ul", {
+    class: "entry-list entry-list--queued",
+    "aria-label": t("entries.queuedLabel"),
+  });
   const list = h("ul", { class: "entry-list" });
   const more = h("div", { class: "more" });
   const message = flash;
   flash = null;
 
-  const select = h("select", { id: "site-filter", name: "site", class: "select" }, siteOptions(sites, site, { all: t("entries.allSites") }));
+  const select = h(
+    "select",
+    { id: "site-filter", name: "site", class: "select" },
+    siteOptions(sites, site, { all: t("entries.allSites") }),
+  );
   const filter = h(
     "form",
     {
@@ -113,11 +141,18 @@ async function entriesView(ctx) {
       role: "search",
       onsubmit: (event) => {
         event.preventDefault();
-        navigate(select.value ? `/app/entries?site=${encodeURIComponent(select.value)}` : "/app/entries");
+        navigate(
+          select.value ? `/app/entries?site=${encodeURIComponent(select.value)}` : "/app/entries",
+        );
       },
     },
     h("label", { for: "site-filter", class: "label" }, t("entries.filterLabel")),
-    h("div", { class: "filter__row" }, select, h("button", { type: "submit", class: "button button--secondary" }, t("entries.show"))),
+    h(
+      "div",
+      { class: "filter__row" },
+      select,
+      h("button", { type: "submit", class: "button button--secondary" }, t("entries.show")),
+    ),
   );
 
   async function drawQueued() {
@@ -128,7 +163,9 @@ async function entriesView(ctx) {
       queued = [];
     }
     if (site) queued = queued.filter((entry) => entry.site === site);
-    clear(queuedList).append(...queued.map((entry) => entryCard(entry, me, { state: entry.state })));
+    clear(queuedList).append(
+      ...queued.map((entry) => entryCard(entry, me, { state: entry.state })),
+    );
     queuedList.hidden = !queued.length;
   }
 
@@ -208,7 +245,13 @@ async function entriesView(ctx) {
       queuedList,
       list,
       !data.count && queuedList.hidden
-        ? h("p", { class: "empty" }, t("entries.none"), " ", h("a", { href: "/app/log" }, t("entries.logFirst")))
+        ? h(
+            "p",
+            { class: "empty" },
+            t("entries.none"),
+            " ",
+            h("a", { href: "/app/log" }, t("entries.logFirst")),
+          )
         : null,
       more,
     ].filter(Boolean),
@@ -236,9 +279,18 @@ async function entryView(ctx) {
     throw error;
   }
   const sites = await loadSites();
-  const state = { ...entry, temperatureText: entry.temperature_c === null ? "" : String(entry.temperature_c) };
+  const state = {
+    ...entry,
+    temperatureText: entry.temperature_c === null ? "" : String(entry.temperature_c),
+  };
   const summarySlot = h("div", { class: "summary-slot" });
-  const map = footMap({ sites, site: entry.site, side: entry.side, prefix: "where", onChange: (v) => Object.assign(state, v) });
+  const map = footMap({
+    sites,
+    site: entry.site,
+    side: entry.side,
+    prefix: "where",
+    onChange: (v) => Object.assign(state, v),
+  });
   const confirmSlot = h("div", { class: "confirm-slot" });
 
   async function save(event) {
@@ -259,8 +311,12 @@ async function entryView(ctx) {
       setLastWrite({ entry: written, triage: written.triage });
       navigate("/app/result");
     } catch (error) {
-      if (error instanceof ApiError && error.status === 400) showErrors(form, summarySlot, error.fields, FIELD_IDS);
-      else summarySlot.replaceChildren(errorSummary({ detail: [error.detail || t("common.failed.body")] }, {}));
+      if (error instanceof ApiError && error.status === 400)
+        showErrors(form, summarySlot, error.fields, FIELD_IDS);
+      else
+        summarySlot.replaceChildren(
+          errorSummary({ detail: [error.detail || t("common.failed.body")] }, {}),
+        );
     }
   }
 
@@ -276,13 +332,19 @@ async function entryView(ctx) {
             flash = t("entries.deleted");
             navigate("/app/entries", { replace: true });
           } catch (error) {
-            confirmSlot.replaceChildren(errorSummary({ detail: [error.detail || t("common.failed.body")] }, {}));
+            confirmSlot.replaceChildren(
+              errorSummary({ detail: [error.detail || t("common.failed.body")] }, {}),
+            );
           }
         },
       },
       t("entries.confirmYes"),
     );
-    const no = h("button", { type: "button", class: "button button--secondary", onclick: () => clear(confirmSlot) }, t("entries.confirmNo"));
+    const no = h(
+      "button",
+      { type: "button", class: "button button--secondary", onclick: () => clear(confirmSlot) },
+      t("entries.confirmNo"),
+    );
     const box = h(
       "div",
       { class: "confirm", role: "alertdialog", "aria-labelledby": "confirm-text", tabindex: "-1" },
@@ -296,7 +358,11 @@ async function entryView(ctx) {
   return h(
     "div",
     { class: "entry-edit" },
-    h("h1", { tabindex: "-1" }, t("entries.editHeading", { when: formatDateTime(entry.recorded_at, ctx.me) })),
+    h(
+      "h1",
+      { tabindex: "-1" },
+      t("entries.editHeading", { when: formatDateTime(entry.recorded_at, ctx.me) }),
+    ),
     h(
       "form",
       { novalidate: true, onsubmit: save },
@@ -304,10 +370,22 @@ async function entryView(ctx) {
       map.node,
       severityQuestion(state),
       flagQuestions(state),
-      h("div", { class: "button-row" }, h("button", { type: "submit", class: "button button--primary" }, t("entries.saveChanges"))),
+      h(
+        "div",
+        { class: "button-row" },
+        h("button", { type: "submit", class: "button button--primary" }, t("entries.saveChanges")),
+      ),
     ),
     h("h2", {}, t("entries.delete")),
-    h("p", {}, h("button", { type: "button", class: "button button--warning", onclick: askDelete }, t("entries.delete"))),
+    h(
+      "p",
+      {},
+      h(
+        "button",
+        { type: "button", class: "button button--warning", onclick: askDelete },
+        t("entries.delete"),
+      ),
+    ),
     confirmSlot,
   );
 }

@@ -488,8 +488,18 @@ function siteCheck(ctx, sites, site, side) {
     h(
       "div",
       { class: "check-answers" },
-      h("div", { class: "check-answer" }, gone, h("p", { class: "hint", id: "gone-hint" }, t("log.check.goneHint"))),
-      h("div", { class: "check-answer" }, still, h("p", { class: "hint", id: "still-hint" }, t("log.check.stillHint"))),
+      h(
+        "div",
+        { class: "check-answer" },
+        gone,
+        h("p", { class: "hint", id: "gone-hint" }, t("log.check.goneHint")),
+      ),
+      h(
+        "div",
+        { class: "check-answer" },
+        still,
+        h("p", { class: "hint", id: "still-hint" }, t("log.check.stillHint")),
+      ),
     ),
   );
 }

@@ -32,7 +32,11 @@ export function findingItem(finding) {
     h("p", { class: "finding__level" }, levelWords(finding.level)),
     h("p", { class: "finding__message" }, finding.message),
     finding.site && finding.side
-      ? h("p", { class: "finding__where" }, t("result.where", { where: sitePhrase(finding.site, finding.side) }))
+      ? h(
+          "p",
+          { class: "finding__where" },
+          t("result.where", { where: sitePhrase(finding.site, finding.side) }),
+        )
       : null,
     finding.source && finding.source.passage
       ? h(
@@ -81,7 +85,13 @@ export function advice(triage, me, { lead = null } = {}) {
     h("p", { class: "disclaimer" }, triage.disclaimer),
   );
   if (triage.assessed_at) {
-    parts.push(h("p", { class: "meta" }, t("result.assessedAt", { when: formatDateTime(triage.assessed_at, me) })));
+    parts.push(
+      h(
+        "p",
+        { class: "meta" },
+        t("result.assessedAt", { when: formatDateTime(triage.assessed_at, me) }),
+      ),
+    );
   }
   return parts;
 }
@@ -92,7 +102,9 @@ function nextLinks(level) {
     { class: "next-links" },
     h("li", {}, h("a", { href: "/app/log" }, t("result.logAnother"))),
     h("li", {}, h("a", { href: "/app/entries" }, t("result.seeEntries"))),
-    level && level !== "self_care" ? h("li", {}, h("a", { href: "/app/alerts" }, t("result.seeAlerts"))) : null,
+    level && level !== "self_care"
+      ? h("li", {}, h("a", { href: "/app/alerts" }, t("result.seeAlerts")))
+      : null,
   );
 }
 

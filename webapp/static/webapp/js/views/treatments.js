@@ -36,18 +36,30 @@ function kindWord(kind) {
 }
 
 function safetyAdvice(me) {
-  const conditions = CONDITIONS.filter((name) => me && me[name]).map((name) => t(`treatments.conditions.${name}`));
+  const conditions = CONDITIONS.filter((name) => me && me[name]).map((name) =>
+    t(`treatments.conditions.${name}`),
+  );
   return h(
     "section",
     { class: "safety", "aria-labelledby": "safety-heading" },
     h("h2", { id: "safety-heading" }, t("treatments.safetyHeading")),
     conditions.length
-      ? h("div", { class: "advice advice--consult" }, h("p", {}, t("treatments.notAdvised", { conditions: conditions.join(t("treatments.and")) })))
+      ? h(
+          "div",
+          { class: "advice advice--consult" },
+          h(
+            "p",
+            {},
+            t("treatments.notAdvised", { conditions: conditions.join(t("treatments.and")) }),
+          ),
+        )
       : null,
     h(
       "ul",
       { class: "safety__list" },
-      ["limit", "barrier", "gap", "heatSwelling", "stop", "circulation"].map((key) => h("li", {}, t(`treatments.safety.${key}`))),
+      ["limit", "barrier", "gap", "heatSwelling", "stop", "circulation"].map((key) =>
+        h("li", {}, t(`treatments.safety.${key}`)),
+      ),
     ),
     h("p", { class: "meta" }, t("treatments.safetySource")),
   );
@@ -60,7 +72,8 @@ function runningPanel(session, me, redraw) {
   let announced = false;
   function tick() {
     const left = remainingSeconds(session.started_at);
-    timer.textContent = left > 0 ? t("treatments.remaining", { time: clock(left) }) : t("treatments.overShort");
+    timer.textContent =
+      left > 0 ? t("treatments.remaining", { time: clock(left) }) : t("treatments.overShort");
     timer.classList.toggle("timer--over", left <= 0);
     if (left <= 0 && !announced) {
       announced = true;
@@ -119,23 +132,46 @@ function runningPanel(session, me, redraw) {
           if (error instanceof OfflineError) {
             slot.replaceChildren(errorSummary({ detail: [t("treatments.offlineStop")] }, {}));
           } else {
-            slot.replaceChildren(errorSummary(error.fields && Object.keys(error.fields).length ? error.fields : { detail: [error.detail || t("common.failed.body")] }, {}));
+            slot.replaceChildren(
+              errorSummary(
+                error.fields && Object.keys(error.fields).length
+                  ? error.fields
+                  : { detail: [error.detail || t("common.failed.body")] },
+                {},
+              ),
+            );
           }
         }
       },
     },
     slot,
-    h("div", { class: "choice choice--check" }, skin, h("label", { for: "skin-reaction" }, t("treatments.skinReaction"))),
+    h(
+      "div",
+      { class: "choice choice--check" },
+      skin,
+      h("label", { for: "skin-reaction" }, t("treatments.skinReaction")),
+    ),
     h("div", { class: "button-row" }, stop),
   );
   const panel = h(
     "section",
     { class: ["running", `running--${session.kind}`], "aria-labelledby": "running-heading" },
-    h("h2", { id: "running-heading" }, t("treatments.running", { kind: kindWord(session.kind), where: sitePhrase(session.site, session.side) })),
+    h(
+      "h2",
+      { id: "running-heading" },
+      t("treatments.running", {
+        kind: kindWord(session.kind),
+        where: sitePhrase(session.site, session.side),
+      }),
+    ),
     timer,
     overNote,
     announcer,
-    h("p", { class: "meta" }, t("treatments.startedAt", { when: formatDateTime(session.started_at, me) })),
+    h(
+      "p",
+      { class: "meta" },
+      t("treatments.startedAt", { when: formatDateTime(session.started_at, me) }),
+    ),
     session.state ? h("p", { class: "badge badge--waiting" }, t("treatments.waiting")) : null,
     form,
   );
@@ -145,10 +181,19 @@ function runningPanel(session, me, redraw) {
 function startForm(sites, me, lastPlace, redraw) {
   const state = { kind: null, site: lastPlace?.site || "", side: lastPlace?.side || null };
   const slot = h("div", { class: "summary-slot" });
-  const ids = { kind: { id: "kind-ice" }, site: { id: "treatment-site" }, side: { id: "treatment-side-left" } };
+  const ids = {
+    kind: { id: "kind-ice" },
+    site: { id: "treatment-site" },
+    side: { id: "treatment-side-left" },
+  };
   const select = h(
     "select",
-    { id: "treatment-site", name: "site", class: "select", onchange: (event) => (state.site = event.target.value) },
+    {
+      id: "treatment-site",
+      name: "site",
+      class: "select",
+      onchange: (event) => (state.site = event.target.value),
+    },
     siteOptions(sites, state.site, { all: t("treatments.choosePlace") }),
   );
   const radios = (name, values, label, current, set, idOf) =>
@@ -159,12 +204,23 @@ function startForm(sites, me, lastPlace, redraw) {
         h(
           "div",
           { class: "choice choice--big" },
-          h("input", { type: "radio", name, id: idOf(value), value, checked: current === value, onchange: () => set(value) }),
+          h("input", {
+            type: "radio",
+            name,
+            id: idOf(value),
+            value,
+            checked: current === value,
+            onchange: () => set(value),
+          }),
           h("label", { for: idOf(value) }, label(value)),
         ),
       ),
     );
-  const start = h("button", { type: "submit", class: "button button--primary button--big" }, t("treatments.start"));
+  const start = h(
+    "button",
+    { type: "submit", class: "button button--primary button--big" },
+    t("treatments.start"),
+  );
   const form = h(
     "form",
     {
@@ -180,7 +236,13 @@ function startForm(sites, me, lastPlace, redraw) {
           showErrors(form, slot, fields, ids);
           return;
         }
-        const body = { id: newId(), kind: state.kind, site: state.site, side: state.side, started_at: new Date().toISOString() };
+        const body = {
+          id: newId(),
+          kind: state.kind,
+          site: state.site,
+          side: state.side,
+          started_at: new Date().toISOString(),
+        };
         try {
           await busy(start, async () => {
             try {
@@ -193,18 +255,64 @@ function startForm(sites, me, lastPlace, redraw) {
           });
           redraw();
         } catch (error) {
-          if (error instanceof ApiError && error.status === 400 && Object.keys(error.fields).length) showErrors(form, slot, error.fields, ids);
-          else slot.replaceChildren(errorSummary({ detail: [error.detail || t("common.failed.body")] }, {}));
+          if (error instanceof ApiError && error.status === 400 && Object.keys(error.fields).length)
+            showErrors(form, slot, error.fields, ids);
+          else
+            slot.replaceChildren(
+              errorSummary({ detail: [error.detail || t("common.failed.body")] }, {}),
+            );
         }
       },
     },
     slot,
-    h("div", { class: "form-group" }, h("fieldset", {}, h("legend", { class: "question" }, t("treatments.kindLegend")), radios("kind", KINDS, kindWord, state.kind, (v) => (state.kind = v), (v) => `kind-${v}`))),
-    h("div", { class: "form-group" }, h("label", { for: "treatment-site", class: "label" }, t("treatments.siteLabel")), select),
-    h("div", { class: "form-group" }, h("fieldset", {}, h("legend", { class: "question" }, t("treatments.sideLegend")), radios("treatment-side", SIDES, sideLabel, state.side, (v) => (state.side = v), (v) => `treatment-side-${v}`))),
+    h(
+      "div",
+      { class: "form-group" },
+      h(
+        "fieldset",
+        {},
+        h("legend", { class: "question" }, t("treatments.kindLegend")),
+        radios(
+          "kind",
+          KINDS,
+          kindWord,
+          state.kind,
+          (v) => (state.kind = v),
+          (v) => `kind-${v}`,
+        ),
+      ),
+    ),
+    h(
+      "div",
+      { class: "form-group" },
+      h("label", { for: "treatment-site", class: "label" }, t("treatments.siteLabel")),
+      select,
+    ),
+    h(
+      "div",
+      { class: "form-group" },
+      h(
+        "fieldset",
+        {},
+        h("legend", { class: "question" }, t("treatments.sideLegend")),
+        radios(
+          "treatment-side",
+          SIDES,
+          sideLabel,
+          state.side,
+          (v) => (state.side = v),
+          (v) => `treatment-side-${v}`,
+        ),
+      ),
+    ),
     h("div", { class: "button-row" }, start),
   );
-  return h("section", { class: "start", "aria-labelledby": "start-heading" }, h("h2", { id: "start-heading" }, t("treatments.startHeading")), form);
+  return h(
+    "section",
+    { class: "start", "aria-labelledby": "start-heading" },
+    h("h2", { id: "start-heading" }, t("treatments.startHeading")),
+    form,
+  );
 }
 
 function sessionItem(session, me, redraw) {
@@ -218,10 +326,14 @@ function sessionItem(session, me, redraw) {
         class: "button button--warning",
         onclick: async () => {
           try {
-            await busy(yes, () => (session.state ? discard(session.id) : api("DELETE", `treatments/${session.id}/`)));
+            await busy(yes, () =>
+              session.state ? discard(session.id) : api("DELETE", `treatments/${session.id}/`),
+            );
             redraw();
           } catch (error) {
-            confirmSlot.replaceChildren(errorSummary({ detail: [error.detail || t("common.failed.body")] }, {}));
+            confirmSlot.replaceChildren(
+              errorSummary({ detail: [error.detail || t("common.failed.body")] }, {}),
+            );
           }
         },
       },
@@ -229,9 +341,23 @@ function sessionItem(session, me, redraw) {
     );
     const box = h(
       "div",
-      { class: "confirm", role: "alertdialog", "aria-labelledby": `confirm-${session.id}`, tabindex: "-1" },
+      {
+        class: "confirm",
+        role: "alertdialog",
+        "aria-labelledby": `confirm-${session.id}`,
+        tabindex: "-1",
+      },
       h("p", { id: `confirm-${session.id}` }, t("treatments.confirmDelete")),
-      h("div", { class: "button-row" }, yes, h("button", { type: "button", class: "button button--secondary", onclick: () => clear(confirmSlot) }, t("treatments.confirmNo"))),
+      h(
+        "div",
+        { class: "button-row" },
+        yes,
+        h(
+          "button",
+          { type: "button", class: "button button--secondary", onclick: () => clear(confirmSlot) },
+          t("treatments.confirmNo"),
+        ),
+      ),
     );
     confirmSlot.replaceChildren(box);
     box.focus();
@@ -239,20 +365,37 @@ function sessionItem(session, me, redraw) {
   return h(
     "li",
     { class: ["session", `session--${session.kind}`] },
-    h("p", { class: "session__what" }, kindWord(session.kind), ": ", siteAndSide(session.site, session.side)),
+    h(
+      "p",
+      { class: "session__what" },
+      kindWord(session.kind),
+      ": ",
+      siteAndSide(session.site, session.side),
+    ),
     h(
       "p",
       { class: "session__when" },
       when,
       " · ",
-      session.minutes === null || session.minutes === undefined ? t("treatments.runningNow") : t("treatments.minutes", { minutes: session.minutes }),
+      session.minutes === null || session.minutes === undefined
+        ? t("treatments.runningNow")
+        : t("treatments.minutes", { minutes: session.minutes }),
       session.skin_reaction ? ` · ${t("treatments.skinShort")}` : "",
     ),
-    session.state === "waiting" ? h("p", { class: "badge badge--waiting" }, t("treatments.waiting")) : null,
-    session.state === "refused" ? h("p", { class: "badge badge--refused" }, t("treatments.refused")) : null,
+    session.state === "waiting"
+      ? h("p", { class: "badge badge--waiting" }, t("treatments.waiting"))
+      : null,
+    session.state === "refused"
+      ? h("p", { class: "badge badge--refused" }, t("treatments.refused"))
+      : null,
     h(
       "button",
-      { type: "button", class: "link-button", "aria-label": t("treatments.deleteNamed", { kind: kindWord(session.kind), when }), onclick: ask },
+      {
+        type: "button",
+        class: "link-button",
+        "aria-label": t("treatments.deleteNamed", { kind: kindWord(session.kind), when }),
+        onclick: ask,
+      },
       t("treatments.delete"),
     ),
     confirmSlot,
@@ -271,7 +414,9 @@ async function treatmentsView(ctx) {
       api("GET", "logs/", { query: { page_size: 1 } }).catch(() => null),
     ]);
     const sessions = [...queued, ...data.results.filter((s) => !queued.some((q) => q.id === s.id))];
-    const running = sessions.find((s) => (s.minutes === null || s.minutes === undefined) && s.state !== "refused");
+    const running = sessions.find(
+      (s) => (s.minutes === null || s.minutes === undefined) && s.state !== "refused",
+    );
     const lastPlace = lastLog && lastLog.results && lastLog.results[0];
     const stopped = afterStop;
     afterStop = null;
@@ -283,19 +428,34 @@ async function treatmentsView(ctx) {
           ? h(
               "section",
               { class: "stopped", role: "status", "aria-labelledby": "stopped-heading" },
-              h("h2", { id: "stopped-heading" }, t("treatments.stopped", { minutes: stopped.minutes })),
+              h(
+                "h2",
+                { id: "stopped-heading" },
+                t("treatments.stopped", { minutes: stopped.minutes }),
+              ),
               stopped.triage && stopped.triage.findings.length
-                ? [h("h3", {}, t("treatments.adviceHeading")), findingsList(stopped.triage.findings)]
+                ? [
+                    h("h3", {}, t("treatments.adviceHeading")),
+                    findingsList(stopped.triage.findings),
+                  ]
                 : null,
             )
           : null,
-        running ? runningPanel(running, me, redrawAndFocus) : startForm(sites, me, lastPlace, redrawAndFocus),
+        running
+          ? runningPanel(running, me, redrawAndFocus)
+          : startForm(sites, me, lastPlace, redrawAndFocus),
         safetyAdvice(me),
         h(
           "section",
           { "aria-labelledby": "history-heading" },
           h("h2", { id: "history-heading" }, t("treatments.historyHeading")),
-          sessions.length ? h("ul", { class: "session-list" }, sessions.map((s) => sessionItem(s, me, redrawAndFocus))) : h("p", {}, t("treatments.none")),
+          sessions.length
+            ? h(
+                "ul",
+                { class: "session-list" },
+                sessions.map((s) => sessionItem(s, me, redrawAndFocus)),
+              )
+            : h("p", {}, t("treatments.none")),
         ),
       ].filter(Boolean),
     );
@@ -315,4 +475,6 @@ async function treatmentsView(ctx) {
 }
 
 export default treatmentsView;
-export const routes = [{ path: "/app/treatments", view: treatmentsView, title: "treatments.title" }];
+export const routes = [
+  { path: "/app/treatments", view: treatmentsView, title: "treatments.title" },
+];

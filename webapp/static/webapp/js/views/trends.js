@@ -11,9 +11,11 @@ export const RANGES = [30, 90, 365];
 
 function shortDay(day) {
   const [y, m, d] = day.split("-").map(Number);
-  return new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", timeZone: "UTC" }).format(
-    new Date(Date.UTC(y, m - 1, d)),
-  );
+  return new Intl.DateTimeFormat("en-GB", {
+    day: "numeric",
+    month: "short",
+    timeZone: "UTC",
+  }).format(new Date(Date.UTC(y, m - 1, d)));
 }
 
 // Rows grouped by site and side, in the catalogue's order of sites, left before right.
@@ -42,7 +44,11 @@ function rangeNav(days) {
           {},
           h(
             "a",
-            { href: `/app/trends?days=${n}`, class: "tabs__link", "aria-current": n === days ? "page" : null },
+            {
+              href: `/app/trends?days=${n}`,
+              class: "tabs__link",
+              "aria-current": n === days ? "page" : null,
+            },
             t(`trends.range.${n}`),
           ),
         ),
@@ -80,7 +86,9 @@ function groupSection(group, days, lastDay, index) {
       h(
         "tr",
         {},
-        ["date", "worst", "mean", "entries", "ice", "heat"].map((key) => h("th", { scope: "col" }, t(`trends.${key}`))),
+        ["date", "worst", "mean", "entries", "ice", "heat"].map((key) =>
+          h("th", { scope: "col" }, t(`trends.${key}`)),
+        ),
       ),
     ),
     h(
@@ -102,9 +110,18 @@ function groupSection(group, days, lastDay, index) {
   );
   return h(
     "section",
-    { class: "trend", "aria-labelledby": headingId, "data-site": group.site, "data-side": group.side },
+    {
+      class: "trend",
+      "aria-labelledby": headingId,
+      "data-site": group.site,
+      "data-side": group.side,
+    },
     h("h2", { id: headingId }, siteAndSide(group.site, group.side)),
-    h("div", { class: "trend__chart" }, trendChart({ rows, days, lastDay, label, formatDay: shortDay })),
+    h(
+      "div",
+      { class: "trend__chart" },
+      trendChart({ rows, days, lastDay, label, formatDay: shortDay }),
+    ),
     h(
       "ul",
       { class: "legend", "aria-hidden": "true" },
@@ -118,7 +135,11 @@ function groupSection(group, days, lastDay, index) {
       { class: "trend__table" },
       h("summary", {}, t("trends.tableToggle")),
       // A table wider than a phone scrolls sideways: focusable, so a keyboard can scroll it.
-      h("div", { class: "table-scroll", tabindex: "0", role: "region", "aria-label": caption }, table),
+      h(
+        "div",
+        { class: "table-scroll", tabindex: "0", role: "region", "aria-label": caption },
+        table,
+      ),
     ),
   );
 }

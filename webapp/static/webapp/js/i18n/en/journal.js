@@ -142,7 +142,8 @@ export default {
     show: "Show",
     count: { one: "1 entry", other: "{count} entries" },
     none: "No entries yet.",
-    offline: "You are offline. Entries saved on this device are shown; the rest will be back when you are online.",
+    offline:
+      "You are offline. Entries saved on this device are shown; the rest will be back when you are online.",
     logFirst: "Log your pain",
     loadMore: "Show more entries",
     severity: "Pain {n} out of 10",
@@ -208,7 +209,8 @@ export default {
       gap: "Leave a few hours between sessions.",
       heatSwelling: "Only use heat if there is no swelling and it is not a recent injury.",
       stop: "Stop, and ask a doctor, nurse or pharmacist for advice, if the skin gets redder, changes colour or blisters.",
-      circulation: "If you have problems with circulation or feeling in your feet, do not use ice or heat.",
+      circulation:
+        "If you have problems with circulation or feeling in your feet, do not use ice or heat.",
     },
     safetySource: "From the clinical text 001_397942f7636e3461.txt.",
     notAdvised:
