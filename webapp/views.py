@@ -125,6 +125,8 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     precache = ["/app/", *(static(path) for path in static_files())]
     header = (
         f"import {{ flush }} from {json.dumps(static('webapp/js/core/sync.js'))};\n"
+        f"import {{ targetOf }} from "
+        f"{json.dumps(static('webapp/js/core/notification-target.js'))};\n"
         f"const VERSION = {json.dumps(version())};\n"
         f"const PRECACHE = {json.dumps(precache)};\n"
         f"const STATIC_ROOT = {json.dumps(static('webapp/'))};\n"

@@ -1,7 +1,7 @@
 // The app's service worker, served at /app/sw.js (scope /app/) by webapp.views, which puts
 // VERSION (a digest of every file below), PRECACHE (the shell and every static file of the
-// app), STATIC_ROOT and the import of core/sync.js (the outbox sender the pages use too) above
-// this line.
+// app), STATIC_ROOT and the imports of core/sync.js (the outbox sender the pages use too) and
+// core/notification-target.js (which page a tapped notification opens) above this line.
 //
 // Jake Archibald's offline cookbook: the shell is cached on install and every navigation
 // under /app/ is answered with it (cache first, so the app opens with no network); API reads
@@ -114,34 +114,6 @@ self.addEventListener("push", (event) => {
   };
   event.waitUntil(self.registration.showNotification(title, options));
 });
-
-// The page a tapped notification opens: its link when it names one of the app's pages,
-// otherwise by its kind.
-export function targetOf(note) {
-  const data = (note && note.data) || {};
-  if (typeof note?.url === "string" && note.url) {
-    try {
-      const url = new URL(note.url, self.location.origin);
-      if (/^\/app(\/|$)/.test(url.pathname)) return url.pathname + url.search;
-    } catch {
-      // Not a URL: fall through to the kind.
-    }
-  }
-  switch (data.kind) {
-    case "alert":
-      return "/app/alerts";
-    case "site_check":
-      return data.site && data.side
-        ? `/app/log?site=${encodeURIComponent(data.site)}&side=${encodeURIComponent(data.side)}`
-        : "/app/log";
-    case "timer":
-      return "/app/treatments";
-    case "reminder":
-      return "/app/log";
-    default:
-      return "/app/";
-  }
-}
 
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();

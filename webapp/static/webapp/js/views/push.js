@@ -8,6 +8,8 @@ import { busy } from "../core/forms.js";
 import { t } from "../core/i18n.js";
 import { KV, del, get, put } from "../core/store.js";
 
+const SUBSCRIBE_TIMEOUT_MS = 10_000;
+
 function keyBytes(base64url) {
   const padded = (base64url + "===".slice((base64url.length + 3) % 4)).replace(/-/g, "+").replace(/_/g, "/");
   return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
@@ -42,10 +44,15 @@ export async function pushOn(publicKey) {
   const registration = await navigator.serviceWorker.ready;
   let subscription = await registration.pushManager.getSubscription();
   if (!subscription) {
-    subscription = await registration.pushManager.subscribe({
-      userVisibleOnly: true,
-      applicationServerKey: keyBytes(publicKey),
-    });
+    // A browser that cannot reach its push service may never answer: give up after a while
+    // rather than leave the switch busy for good.
+    subscription = await Promise.race([
+      registration.pushManager.subscribe({
+        userVisibleOnly: true,
+        applicationServerKey: keyBytes(publicKey),
+      }),
+      new Promise((_, reject) => setTimeout(() => reject(new Error("push service timeout")), SUBSCRIBE_TIMEOUT_MS)),
+    ]);
   }
   const device = await api("POST", "devices/", {
     body: { kind: "webpush", name: deviceName(), subscription: subscription.toJSON() },
