@@ -32,11 +32,11 @@ export function listen(callback) {
 
 class Unreachable extends Error {}
 
-async function post(path, token, body) {
+async function post(path, token, body, method = "POST") {
   let response;
   try {
     response = await fetch(API_ROOT + path, {
-      method: "POST",
+      method,
       headers: {
         Authorization: `Bearer ${token}`,
         "Content-Type": "application/json",
@@ -99,7 +99,19 @@ async function flushTreatments(token, items, summary) {
     const { status, data } = await post("treatments/", token, item.body);
     if (status === 401) throw Object.assign(new Error("unauthorised"), { status });
     if (status >= 500 || status === 429) throw new Unreachable();
-    if (status === 201 || (status === 400 && alreadyStored(data))) {
+    let stored = status === 201;
+    if (status === 400 && alreadyStored(data)) {
+      // Sent before (the answer was lost, or another tab sent it). If this copy finishes
+      // the session, the stored one gets its minutes now.
+      const { id, ...fields } = item.body;
+      const patched =
+        fields.minutes === null || fields.minutes === undefined
+          ? { status: 200 }
+          : await post(`treatments/${id}/`, token, fields, "PATCH");
+      if (patched.status >= 500 || patched.status === 429) throw new Unreachable();
+      stored = patched.status === 200;
+    }
+    if (stored) {
       await del(OUTBOX, item.id);
       summary.sent += 1;
     } else {
