@@ -187,3 +187,46 @@ def test_signing_out_with_unsent_entries_asks_first(
         )
         == []
     )
+
+
+def queue_session(driver: Browser, session: dict) -> dict:
+    return driver.execute_async_script(
+        """
+        const [session, done] = arguments;
+        import("/static/webapp/js/core/outbox.js")
+          .then((outbox) => outbox.queueTreatment(session))
+          .then(done, (e) => done({error: String(e)}));
+        """,
+        session,
+    )
+
+
+def test_an_ice_session_made_offline_is_stored_once_with_its_minutes(
+    live_server, phone: Browser, patient_account: PatientAccount
+):
+    from journal.models import Treatment
+
+    base = live_server.url
+    sign_in(phone, base, patient_account)
+    on_page(phone, "Your foot and ankle journal")
+    wait(phone, controlled)
+    session_id = "0b7f6a3e-1f3c-4c56-9d2e-5d6f7a8b9c01"
+    started = (timezone.now() - timedelta(minutes=20)).isoformat()
+    start = {"id": session_id, "kind": "ice", "site": "arch", "side": "left"}
+    offline(phone, True)
+    answer = queue_session(phone, {**start, "started_at": started, "minutes": None})
+    assert answer == {"status": "queued", "id": session_id}
+    assert not Treatment.objects.exists()
+    offline(phone, False)
+    phone.refresh()  # the app starts again online and sends what waits
+    on_page(phone, "Your foot and ankle journal")
+    wait(phone, lambda d: Treatment.objects.count() == 1)
+    wait(phone, lambda d: idb(d, "outbox") == [])
+    # Stopped on a device that still had the start queued (its answer lost): the stored
+    # session gets the minutes, and stays one session.
+    finished = queue_session(phone, {**start, "started_at": started, "minutes": 15})
+    assert finished["status"] == "sent"
+    again = queue_session(phone, {**start, "started_at": started, "minutes": 15})
+    assert again["status"] == "sent"
+    [stored] = Treatment.objects.all()
+    assert (str(stored.id), stored.minutes) == (session_id, 15)
