@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 
 from journal.models import PainLog
@@ -163,10 +164,17 @@ def test_entries_on_the_device_are_shown_with_the_servers_answer(
         ".then(r => done(r.status), e => done(String(e)));"
     )
     assert outcome == "refused"
-    wait(phone, lambda d: d.find_elements(By.CSS_SELECTOR, ".entry--refused"))
-    card = phone.find_element(By.CSS_SELECTOR, ".entry--refused")
-    assert "Not sent: the service refused this entry" in card.text
-    assert "recorded_at:" in card.text  # the server's per-field message
+
+    def refused_card(driver) -> str:
+        # Read afresh each time: the list is redrawn on every outbox change.
+        cards = driver.find_elements(By.CSS_SELECTOR, ".entry--refused")
+        try:
+            return cards[0].text if cards else ""
+        except StaleElementReferenceException:
+            return ""
+
+    wait(phone, lambda d: "Not sent: the service refused this entry" in refused_card(d))
+    assert "recorded_at:" in refused_card(phone)  # the server's per-field message
     phone.axe(page="entries with a refused entry")
     assert PainLog.objects.count() == 0
     press(by_role(phone, "button", "Remove this copy from this device"))

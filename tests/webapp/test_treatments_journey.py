@@ -12,7 +12,16 @@ from django.utils import timezone
 from selenium.webdriver.common.by import By
 
 from journal.models import Treatment
-from tests.browser import Browser, api_call, by_label, by_role, screenshot, sign_in, wait
+from tests.browser import (
+    Browser,
+    api_call,
+    by_label,
+    by_role,
+    offline,
+    screenshot,
+    sign_in,
+    wait,
+)
 from tests.webapp.test_log_journey import assert_clean_console, open_page, press
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -121,3 +130,34 @@ def test_not_advised_with_diabetes(live_server, phone: Browser, patient_account)
         in phone.find_element(By.TAG_NAME, "main").text
     )
     phone.axe(page="treatments with diabetes")
+
+
+def test_a_session_started_and_stopped_offline(live_server, phone: Browser, patient_account):
+    sign_in(phone, live_server.url, patient_account)
+    open_page(phone, live_server.url, "/app/treatments")
+    by_role(phone, "heading", "Start a session")
+    offline(phone, True)
+    try:
+        _start(phone, "Ice", "Big toe", "left")
+        by_role(phone, "heading", "Ice on your left big toe")
+        running = phone.find_element(By.CSS_SELECTOR, ".running")
+        assert "Waiting to send" in running.text
+        assert 14 * 60 < _seconds_left(phone) <= 15 * 60  # from the copy on the device
+        phone.refresh()  # the countdown is the device copy's start, across a reload too
+        by_role(phone, "heading", "Ice on your left big toe")
+        assert 14 * 60 < _seconds_left(phone) <= 15 * 60
+        press(by_role(phone, "button", "Stop"))
+        by_role(phone, "heading", "Session saved: 0 minutes.")
+        phone.axe(page="treatments offline")
+        assert not Treatment.objects.exists()
+    finally:
+        offline(phone, False)
+    # Sent when the network is back, once, finished, with the device's start.
+    wait(phone, lambda d: Treatment.objects.exists())
+    session = Treatment.objects.get()
+    assert (session.kind, session.site, session.side, session.minutes) == (
+        "ice",
+        "big_toe",
+        "left",
+        0,
+    )

@@ -409,7 +409,12 @@ async function treatmentsView(ctx) {
 
   async function draw() {
     const [data, queued, lastLog] = await Promise.all([
-      api("GET", "treatments/", { query: { page_size: 20 } }),
+      // Offline with nothing cached, the sessions on the device are still shown (and a
+      // running one keeps counting down).
+      api("GET", "treatments/", { query: { page_size: 20 } }).catch((error) => {
+        if (error instanceof OfflineError) return { results: [], offline: true };
+        throw error;
+      }),
       queuedTreatments().catch(() => []),
       api("GET", "logs/", { query: { page_size: 1 } }).catch(() => null),
     ]);
@@ -424,6 +429,7 @@ async function treatmentsView(ctx) {
       // h() skips empty parts; the DOM's append() would print "null".
       ...[
         h("h1", { tabindex: "-1" }, t("treatments.title")),
+        data.offline ? h("p", { class: "notice notice--warning" }, t("treatments.offline")) : null,
         stopped
           ? h(
               "section",

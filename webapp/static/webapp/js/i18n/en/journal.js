@@ -188,6 +188,8 @@ export default {
       site: "Choose where you are putting it",
       side: "Choose left or right",
     },
+    offline:
+      "You are offline. Sessions saved on this device are shown; the rest will be back when you are online.",
     offlineStop: "You are offline. Try again when you are back online: the time is kept.",
     skinShort: "skin reaction",
     refused: "Not sent: the service refused this session",
