@@ -80,3 +80,9 @@ def test_every_workspace_page_passes_axe(live_server, browser: Browser) -> None:
     report = "\n".join(f"== {name}\n{axe_report(v)}" for name, v in failures.items())
     total = sum(len(v) for v in failures.values())
     assert not failures, f"{total} axe finding(s) over {len(failures)} page(s):\n{report}"
+
+
+def test_the_front_page_passes_axe(live_server, browser: Browser) -> None:
+    """Not the workspace, but where both clinicians and patients may land first."""
+    browser.get(f"{live_server.url}/")
+    assert axe_violations(browser) == [], axe_report(axe_violations(browser))
