@@ -9,12 +9,23 @@ from __future__ import annotations
 import statistics
 
 import pytest
+from django.utils import timezone
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from journal.models import PainLog
-from tests.browser import Browser, by_label, by_role, page_ready, screenshot, sign_in, wait
+from tests.browser import (
+    Browser,
+    api_call,
+    by_label,
+    by_role,
+    make_browser,
+    page_ready,
+    screenshot,
+    sign_in,
+    wait,
+)
 from triage.engine import DISCLAIMER
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -157,6 +168,7 @@ def test_site_check_link_gone_and_still_there(live_server, phone: Browser, patie
     open_page(phone, live_server.url, "/app/log?site=heel_bottom&side=right")
     assert heading(phone) == "How is the bottom of your right heel today?"
     phone.axe(page="site check")
+    screenshot(phone, "patient-site-check")
     press(by_role(phone, "button", "Gone"))
     wait(phone, lambda d: "/app/result" in d.current_url)
     assert "has gone" in phone.find_element(By.TAG_NAME, "main").text
@@ -249,3 +261,53 @@ def test_time_from_opening_the_form_to_a_saved_entry(live_server, phone: Browser
     assert PainLog.objects.filter(patient__user__email=patient_account.email).count() == 5
     median = statistics.median(runs)
     print(f"\nlog form opened -> entry saved (phone, 5 runs): median {median:.0f} ms, {runs}")
+
+
+def test_journal_pages_at_200_percent_text(live_server, patient_account):
+    """Text at 200 % in a 640 px window (WCAG 1.4.4): the journal's pages, with data in
+    them, need no sideways scrolling (the trend table scrolls inside its own region)."""
+    base, token = live_server.url, patient_account.token
+    now = timezone.now()
+    api_call(
+        base,
+        "POST",
+        "logs/",
+        {
+            "recorded_at": now.isoformat(),
+            "site": "achilles",
+            "side": "left",
+            "severity": 7,
+            "heard_pop": True,
+            "notes": "Ran for the bus " * 20,
+        },
+        token,
+    )
+    api_call(
+        base,
+        "POST",
+        "treatments/",
+        {"kind": "ice", "site": "achilles", "side": "left", "started_at": now.isoformat()},
+        token,
+    )
+    narrow = make_browser("desktop", window=(640, 900))
+    try:
+        sign_in(narrow, base, patient_account)
+        for path in (
+            "/app/log",
+            "/app/log?site=heel_bottom&side=right",
+            "/app/result",
+            "/app/entries",
+            "/app/treatments",
+            "/app/trends",
+            "/app/alerts",
+        ):
+            open_page(narrow, base, path)
+            narrow.execute_script("document.documentElement.style.fontSize = '200%'")
+            for summary in narrow.find_elements(By.TAG_NAME, "summary"):
+                press(summary)
+            overflow = narrow.execute_script(
+                "const root = document.documentElement; return root.scrollWidth - root.clientWidth;"
+            )
+            assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at 200 % text"
+    finally:
+        narrow.quit()
