@@ -167,6 +167,7 @@ def test_site_check_link_gone_and_still_there(live_server, phone: Browser, patie
     sign_in(phone, live_server.url, patient_account)
     open_page(phone, live_server.url, "/app/log?site=heel_bottom&side=right")
     assert heading(phone) == "How is the bottom of your right heel today?"
+    wait(phone, lambda d: d.title.startswith("How is the bottom of your right heel today? "))
     phone.axe(page="site check")
     screenshot(phone, "patient-site-check")
     press(by_role(phone, "button", "Gone"))

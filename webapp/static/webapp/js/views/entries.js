@@ -50,7 +50,7 @@ function entryCard(entry, me, { state = null } = {}) {
     { class: ["entry", state && `entry--${state}`], "data-id": entry.id },
     h(
       "h2",
-      { class: "entry__title" },
+      { class: "entry__title", id: `entry-${entry.id}` },
       siteAndSide(entry.site, entry.side),
       " ",
       h("span", { class: "entry__when" }, formatDateTime(entry.recorded_at, me)),
@@ -71,7 +71,16 @@ function entryCard(entry, me, { state = null } = {}) {
       : h(
           "p",
           {},
-          h("a", { href: `/app/entry?id=${entry.id}`, class: "entry__edit" }, t("entries.edit")),
+          h(
+            "a",
+            {
+              href: `/app/entry?id=${entry.id}`,
+              class: "entry__edit",
+              // "Change or delete" on every entry: which one is in its heading.
+              "aria-describedby": `entry-${entry.id}`,
+            },
+            t("entries.edit"),
+          ),
         ),
   );
 }

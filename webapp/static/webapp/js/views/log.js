@@ -284,6 +284,15 @@ export async function saveEntry(body) {
 
 // --- the form -------------------------------------------------------------------------------
 
+// The tab's title is the page's question. The router titles a page by its route after the
+// view resolves, so a title set while the view is being built goes after that (a task, not a
+// microtask, runs once the router has finished).
+function retitle(text) {
+  setTimeout(() => {
+    document.title = `${text} – ${t("common.serviceName")}`;
+  }, 0);
+}
+
 async function logView(ctx) {
   const sites = await loadSites();
   const site = ctx.query.get("site");
@@ -374,10 +383,11 @@ function logForm(ctx, sites, state, firstStep) {
           )
         : null;
     clear(root).append(...(back ? [back] : []), form);
-    if (focus) {
-      const h1 = root.querySelector("h1");
-      if (h1 && h1.isConnected) h1.focus();
-    }
+    const h1 = root.querySelector("h1");
+    // Each question page is titled by its question (NHS question pages); step 1 keeps the
+    // route's title, which the router sets.
+    if (step > 1) retitle(h1.textContent);
+    if (focus && h1 && h1.isConnected) h1.focus();
   }
 
   async function submit(event) {
@@ -449,6 +459,7 @@ async function postGone(site, side) {
 
 function siteCheck(ctx, sites, site, side) {
   const where = sitePhrase(site, side);
+  retitle(t("log.check.heading", { where }));
   const slot = h("div", { class: "summary-slot" });
   const gone = h(
     "button",
