@@ -85,7 +85,9 @@ def test_alerts_acknowledge_and_the_clinicians_changes(
 
     open_page(browser, base, "/app/alerts")
     wait(browser, lambda d: "You have no open alerts." in d.find_element(By.TAG_NAME, "main").text)
-    assert not browser.find_elements(By.CSS_SELECTOR, ".alerts > [role=alert]")
+    # The calf is still red and warm: seen by the care team, but the advice stands.
+    banner = browser.find_element(By.CSS_SELECTOR, ".alerts > [role=alert]")
+    assert "See a doctor within 24 hours" in banner.text
     press(by_role(browser, "link", "Seen"))
     # The page changes after the address: wait for the tab's own content.
     wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".alert-card--acknowledged"))
@@ -100,6 +102,7 @@ def test_alerts_acknowledge_and_the_clinicians_changes(
     closed = _cards(browser)[0]
     assert closed.get_attribute("data-id") == str(weight.id)
     assert "Closed " in closed.text
+    assert browser.find_elements(By.CSS_SELECTOR, ".alerts > [role=alert]")
     browser.axe(page="alerts: closed")
     assert_clean_console(browser)
 

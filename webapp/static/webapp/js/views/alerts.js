@@ -133,7 +133,7 @@ async function alertsView(ctx) {
   const me = ctx.me;
   const [data, triage] = await Promise.all([
     api("GET", "alerts/", { query: { status, page_size: PAGE_SIZE } }),
-    status === "resolved" ? Promise.resolve(null) : api("GET", "triage/").catch(() => null),
+    api("GET", "triage/").catch(() => null),
   ]);
   const findings = (triage && triage.findings) || [];
   // A live region from the start (so it is announced), styled only once it says something.
@@ -177,8 +177,10 @@ async function alertsView(ctx) {
   }
   add(data.results, data.next);
 
-  // The most urgent open alert leads the page, as on the result page.
-  const urgent = status === "open" && data.results.find((a) => URGENT.has(a.level));
+  // While the current assessment is urgent, its advice leads the page on every tab: having
+  // read an alert (or the care team having seen it) does not make the advice go away.
+  const level = triage ? triage.level : null;
+  const urgent = level && URGENT.has(level) ? { level } : null;
   return h(
     "div",
     { class: "alerts" },
