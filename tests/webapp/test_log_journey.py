@@ -258,10 +258,14 @@ def test_time_from_opening_the_form_to_a_saved_entry(live_server, phone: Browser
         press(by_role(phone, "button", "Continue"))
         press(by_role(phone, "button", "Save entry"))
         by_role(phone, "heading", "Your entry is saved")
-        runs.append(phone.execute_script("return window.__lastLogMs"))
+        runs.append(phone.execute_script("return [window.__lastLogMs, window.__lastSaveMs]"))
     assert PainLog.objects.filter(patient__user__email=patient_account.email).count() == 5
-    median = statistics.median(runs)
-    print(f"\nlog form opened -> entry saved (phone, 5 runs): median {median:.0f} ms, {runs}")
+    whole = statistics.median(run[0] for run in runs)
+    save = statistics.median(run[1] for run in runs)
+    print(
+        f"\nlog form opened -> advice shown (phone, 5 runs, six taps by WebDriver): median"
+        f" {whole:.0f} ms; Save tap -> advice shown: median {save:.0f} ms; runs {runs}"
+    )
 
 
 def test_journal_pages_at_200_percent_text(live_server, patient_account):
