@@ -14,6 +14,7 @@ from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 APP_DIR = Path(__file__).resolve().parent
@@ -89,6 +90,7 @@ def _version() -> str:
     makes the worker's bytes change, so browsers install it and refresh their cache."""
     digest = hashlib.sha256(SERVICE_WORKER.read_bytes())
     digest.update((APP_DIR / "templates" / "webapp" / "shell.html").read_bytes())
+    digest.update(Path(__file__).read_bytes())  # the manifest and the precache list
     for name in static_files():
         digest.update(name.encode())
         digest.update((STATIC_DIR.parent / name).read_bytes())
@@ -122,7 +124,8 @@ def shell(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def service_worker(request: HttpRequest) -> HttpResponse:
-    precache = ["/app/", *(static(path) for path in static_files())]
+    pages = ["/app/", reverse("webapp:manifest"), reverse("favicon")]
+    precache = [*pages, *(static(path) for path in static_files())]
     header = (
         f"import {{ flush }} from {json.dumps(static('webapp/js/core/sync.js'))};\n"
         f"import {{ targetOf }} from "

@@ -81,7 +81,8 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(apiRead(request));
   } else if (request.method === "GET" && url.pathname.startsWith(STATIC_ROOT)) {
     event.respondWith(staticFile(request));
-  } else if (request.method === "GET" && url.pathname === "/app/manifest.webmanifest") {
+  } else if (request.method === "GET" && PRECACHE.includes(url.pathname)) {
+    // The manifest and the favicon: cached with the shell, so an offline start has them.
     event.respondWith(staticFile(request));
   }
   // Everything else (every write) goes to the network untouched.

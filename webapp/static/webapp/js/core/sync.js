@@ -8,6 +8,12 @@ import { KV, OUTBOX, all, del, get, put } from "./store.js";
 
 export const API_ROOT = "/api/v1/";
 const BATCH = 100;
+const REQUEST_TIMEOUT_MS = 30_000;
+const LOCK_WAIT_MS = 15_000;
+
+function timeout(ms) {
+  return typeof AbortSignal.timeout === "function" ? AbortSignal.timeout(ms) : undefined;
+}
 const CHANNEL = "foot-journal-outbox";
 
 export function announce() {
@@ -44,6 +50,8 @@ async function post(path, token, body, method = "POST") {
       },
       body: JSON.stringify(body),
       credentials: "omit",
+      // A request that hangs must not hold the outbox (and its lock) for good.
+      signal: timeout(REQUEST_TIMEOUT_MS),
     });
   } catch {
     throw new Unreachable();
@@ -147,11 +155,20 @@ async function flushNow() {
   return summary;
 }
 
-// One sender at a time across tabs and the worker (Web Locks); without them the sync
-// endpoint's idempotence still keeps every entry single.
-export function flush() {
-  if (globalThis.navigator?.locks) {
-    return navigator.locks.request("foot-journal-outbox", flushNow);
+// One sender at a time across tabs and the worker (Web Locks); without them (or after
+// waiting too long for one) the sync endpoint's idempotence still keeps every entry single.
+export async function flush() {
+  if (!globalThis.navigator?.locks) return flushNow();
+  try {
+    return await navigator.locks.request(
+      "foot-journal-outbox",
+      { signal: timeout(LOCK_WAIT_MS) },
+      flushNow,
+    );
+  } catch (error) {
+    // Waited too long for another sender (a worker that was stopped mid-send, say): send
+    // anyway; the sync endpoint stores each entry once whoever sends it.
+    if (error?.name === "AbortError" || error?.name === "TimeoutError") return flushNow();
+    throw error;
   }
-  return flushNow();
 }
