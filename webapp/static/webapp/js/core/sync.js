@@ -9,7 +9,7 @@ import { KV, OUTBOX, all, del, get, put } from "./store.js";
 export const API_ROOT = "/api/v1/";
 const BATCH = 100;
 const REQUEST_TIMEOUT_MS = 30_000;
-const LOCK_WAIT_MS = 15_000;
+const LOCK_WAIT_MS = 5_000;
 
 function timeout(ms) {
   return typeof AbortSignal.timeout === "function" ? AbortSignal.timeout(ms) : undefined;
