@@ -20,6 +20,7 @@ from notify import content
 from tests.browser import Browser, by_role, make_browser, screenshot, sign_in, wait
 from tests.webapp.journey import heading, on_page
 from triage.domain import Level
+from webapp import views as views_module
 from webapp.views import CONTENT_SECURITY_POLICY, shell_assets, static_files
 
 PAGES = [
@@ -118,6 +119,19 @@ def test_the_worker_changes_when_any_file_of_the_app_does(client, settings, tmp_
     assert f'VERSION = "{before}"' not in after
     (copy / "icons" / "new.png").write_bytes(b"png")
     assert "/static/webapp/icons/new.png" in client.get("/app/sw.js").content.decode()
+
+
+def test_no_script_of_the_app_writes_html():
+    """Server and patient strings reach the page as text: no module parses HTML."""
+    writers = re.compile(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|DOMParser|eval\(")
+    sources = [path for path in static_files() if path.endswith(".js")]
+    assert "webapp/js/core/dom.js" in sources
+    found = [
+        path
+        for path in sources
+        if writers.search((views_module.STATIC_DIR.parent / path).read_text(encoding="utf-8"))
+    ]
+    assert found == []
 
 
 def _png_size(path: str) -> tuple[int, int]:

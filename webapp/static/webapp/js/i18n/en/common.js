@@ -3,7 +3,7 @@ export default {
   common: {
     serviceName: "Foot & Ankle Pain Journal",
     skip: "Skip to main content",
-    offline: "You are offline. What you log is kept on this phone and sent when you are back online.",
+    offline: "You are offline. What you log is kept on this device and sent when you are back online.",
     waiting: {
       one: "1 entry waiting to send",
       other: "{count} entries waiting to send",
@@ -61,6 +61,6 @@ export default {
     entries: "Your entries",
     trends: "How it has changed",
     emergency:
-      "This app does not replace a doctor. If you think it is an emergency, call 999 or go to A&E.",
+      "This app does not replace a doctor. If you think it is an emergency, call your local emergency number now.",
   },
 };
