@@ -22,6 +22,7 @@ import pytest
 
 from notify import content
 from notify.channels.webpush import DEFAULT_ALLOWED_HOSTS
+from notify.models import Device
 from notify.vapid import generate_vapid_keys
 from tests.accounts.mail import deliver_outbox
 from tests.browser import Browser, PatientAccount, api_call, by_role, sign_in, wait
@@ -124,7 +125,7 @@ def test_the_worker_shows_the_servers_push_as_sent(
 
     # The subscription a browser would have made, registered as the app does.
     subscription = push_service.subscribe()
-    api_call(
+    device = api_call(
         base,
         "POST",
         "devices/",
@@ -149,6 +150,19 @@ def test_the_worker_shows_the_servers_push_as_sent(
     titles = {(n["title"], n["body"]) for n in notes}
     assert (detailed["title"], detailed["body"]) in titles
     assert detailed["title"] != "Your journal"
+
+    # Signing out stops this device's notifications: its device is deleted on the server.
+    phone.execute_async_script(
+        "const [id, done] = arguments;"
+        "import('/static/webapp/js/core/store.js').then((s) => s.put('kv', id, 'push_device'))"
+        ".then(done, done);",
+        device["id"],
+    )
+    phone.get(f"{base}/app/signout")
+    on_page(phone, "Sign out")
+    tap(by_role(phone, "button", "Sign out"))
+    on_page(phone, "Sign in")
+    assert not Device.objects.filter(id=device["id"]).exists()
 
 
 def test_a_tapped_notification_opens_the_page_it_names(

@@ -9,6 +9,7 @@ import { queuedCount, sendNow } from "../core/outbox.js";
 import { navigate } from "../core/router.js";
 import { begin, end, remember, signedIn } from "../core/session.js";
 import { KV, OUTBOX, all, del, get, put } from "../core/store.js";
+import { pushOff } from "./push.js";
 
 function page(titleKey, ...children) {
   return h("div", { class: "page" }, h("h1", { tabindex: "-1" }, t(titleKey)), ...children);
@@ -254,6 +255,14 @@ async function verifyView(ctx) {
 }
 
 async function signOutNow({ everywhere }) {
+  // This device stops receiving the patient's notifications with the sign-in.
+  if (await get(KV, "push_device")) {
+    try {
+      await pushOff();
+    } catch (error) {
+      if (!(error instanceof OfflineError)) console.error(error);
+    }
+  }
   if (everywhere) await api("POST", "auth/logout-all/");
   else {
     try {
