@@ -54,7 +54,8 @@ async function sendOrQueue(type, entry) {
   const stillHere = (await all(OUTBOX)).find((i) => i.id === body.id);
   if (!stillHere) return { status: "sent", response: summary.triage, id: body.id };
   if (stillHere.state === "refused") return { status: "refused", errors: stillHere.errors };
-  await requestBackgroundSync();
+  // Not awaited: with no service worker (registration failed) `ready` never settles.
+  requestBackgroundSync();
   return { status: "queued", id: body.id };
 }
 
