@@ -71,8 +71,9 @@ export async function pushOff() {
     }
   }
   await del(KV, "push_device");
-  const registration = await navigator.serviceWorker.ready;
-  const subscription = await registration.pushManager.getSubscription();
+  // getRegistration, not ready: with no worker left, ready would never settle.
+  const registration = await navigator.serviceWorker?.getRegistration("/app/");
+  const subscription = await registration?.pushManager?.getSubscription();
   if (subscription) await subscription.unsubscribe();
 }
 
