@@ -174,7 +174,26 @@ def test_entries_on_the_device_are_shown_with_the_servers_answer(
             return ""
 
     wait(phone, lambda d: "Not sent: the service refused this entry" in refused_card(d))
-    assert "recorded_at:" in refused_card(phone)  # the server's per-field message
+    # The server's own message, after the question it is about.
+    answer = api_call(
+        live_server.url,
+        "POST",
+        "logs/sync/",
+        {
+            "logs": [
+                {
+                    "id": str(uuid.uuid4()),
+                    "recorded_at": "2020-01-01T08:00:00Z",
+                    "site": "arch",
+                    "side": "left",
+                    "severity": 3,
+                }
+            ]
+        },
+        patient_account.token,
+    )
+    message = answer["results"][0]["errors"]["recorded_at"][0]
+    assert f"When: {message}" in refused_card(phone)
     phone.axe(page="entries with a refused entry")
     assert PainLog.objects.count() == 0
     press(by_role(phone, "button", "Remove this copy from this device"))

@@ -4,7 +4,7 @@
 import { ApiError, OfflineError, api } from "../core/api.js";
 import { clear, h } from "../core/dom.js";
 import { busy, clearErrors, errorSummary, showErrors } from "../core/forms.js";
-import { formatDateTime, t } from "../core/i18n.js";
+import { formatDateTime, has, t } from "../core/i18n.js";
 import { discard, onOutboxChange, queuedLogs } from "../core/outbox.js";
 import { navigate } from "../core/router.js";
 import { footMap, siteAndSide, siteOptions } from "../parts/foot-map.js";
@@ -91,10 +91,18 @@ function messagesOf(errors) {
     const list = Array.isArray(messages)
       ? messages
       : [typeof messages === "string" ? messages : JSON.stringify(messages)];
-    for (const message of list)
+    for (const message of list) {
+      const known = has(`entries.fieldNames.${field}`);
+      // The server's message as it sent it, after the question it is about.
       out.push(
-        field === "non_field_errors" || field === "detail" ? message : `${field}: ${message}`,
+        field === "non_field_errors" || field === "detail"
+          ? message
+          : t("entries.fieldMessage", {
+              field: known ? t(`entries.fieldNames.${field}`) : field,
+              message,
+            }),
       );
+    }
   }
   return out;
 }

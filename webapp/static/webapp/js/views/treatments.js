@@ -77,7 +77,7 @@ function runningPanel(session, me, redraw) {
     timer.classList.toggle("timer--over", left <= 0);
     if (left <= 0 && !announced) {
       announced = true;
-      const text = t("treatments.over", { kind: kindWord(session.kind).toLowerCase() });
+      const text = t(`treatments.over.${session.kind}`);
       overNote.textContent = text;
       announcer.textContent = text;
     }
@@ -368,19 +368,21 @@ function sessionItem(session, me, redraw) {
     h(
       "p",
       { class: "session__what" },
-      kindWord(session.kind),
-      ": ",
-      siteAndSide(session.site, session.side),
+      t("treatments.sessionWhat", {
+        kind: kindWord(session.kind),
+        where: siteAndSide(session.site, session.side),
+      }),
     ),
     h(
       "p",
       { class: "session__when" },
-      when,
-      " · ",
-      session.minutes === null || session.minutes === undefined
-        ? t("treatments.runningNow")
-        : t("treatments.minutes", { minutes: session.minutes }),
-      session.skin_reaction ? ` · ${t("treatments.skinShort")}` : "",
+      t(session.skin_reaction ? "treatments.sessionWhenSkin" : "treatments.sessionWhen", {
+        when,
+        length:
+          session.minutes === null || session.minutes === undefined
+            ? t("treatments.runningNow")
+            : t("treatments.minutes", { minutes: session.minutes }),
+      }),
     ),
     session.state === "waiting"
       ? h("p", { class: "badge badge--waiting" }, t("treatments.waiting"))
