@@ -89,11 +89,13 @@ def log_entry(driver: Browser, *, side: str, site: str, severity: int, use_pictu
     name = {0: "0 No pain", 10: "10 Worst pain imaginable"}.get(severity, str(severity))
     press(by_role(driver, "radio", name))
     driver.axe(page="log: how bad")
+    screenshot(driver, f"patient-log-severity-{driver.kind}")
     press(by_role(driver, "button", "Continue"))
     by_role(driver, "heading", "A few more questions")
     for label in extra:
         press(by_label(driver, label))
     driver.axe(page="log: questions")
+    screenshot(driver, f"patient-log-questions-{driver.kind}")
     press(by_role(driver, "button", "Save entry"))
 
 

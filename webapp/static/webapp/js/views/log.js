@@ -144,6 +144,7 @@ export function flagQuestions(state) {
             value,
             checked: state.swelling === value,
             label: t(`log.flags.swelling.${value}`),
+            big: true,
             onchange: () => {
               state.swelling = value;
             },
@@ -169,6 +170,7 @@ export function flagQuestions(state) {
             value: String(value),
             checked: state.can_bear_weight === value,
             label: t(`log.flags.weight.${value ? "yes" : "no"}`),
+            big: true,
             onchange: () => {
               state.can_bear_weight = value;
             },
