@@ -781,6 +781,10 @@ class ClinicalNoteAdmin(WorkspaceAdmin):
     search_fields = ("patient__user__email", "text")
     autocomplete_fields = ("patient",)
     fields = ("patient", "text")
+
+    class Media:
+        js = ("clinic/select2-label.js",)
+
     list_select_related = ("patient__user", "author")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ClinicalNote]:

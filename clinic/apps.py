@@ -16,8 +16,14 @@ class ClinicConfig(AppConfig):
 
 
 def _sync_group(sender: AppConfig, apps: Any = None, **kwargs: Any) -> None:
-    if sender.name != "clinic" or apps is None:
+    if sender.name != "clinic":
         return
+    if apps is None:
+        # `flush` (a transactional test's teardown) sends post_migrate without the app
+        # registry; the next test's clinicians would otherwise get a group with no rights.
+        from django.apps import apps as global_apps
+
+        apps = global_apps
     from clinic.permissions import clinicians_group_sync
 
     try:

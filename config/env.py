@@ -7,6 +7,7 @@ a deployment stops start-up instead of silently falling back to a default.
 from __future__ import annotations
 
 import os
+import re
 from urllib.parse import urlparse
 
 import environ
@@ -55,6 +56,16 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None or value == "":
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_list_matching(name: str, pattern: str, example: str) -> list[str]:
+    """A comma-separated list whose every item matches ``pattern`` (full match); empty if
+    unset. A malformed item stops start-up naming the variable and an example."""
+    items = env_list(name, [])
+    for item in items:
+        if not re.fullmatch(pattern, item):
+            raise ImproperlyConfigured(f"{name}: {item!r} is not like {example}.")
+    return items
 
 
 def env_database(name: str, default: str) -> dict:

@@ -11,7 +11,11 @@ pair invalidates every existing subscription (push services answer 403), so keep
 from __future__ import annotations
 
 import base64
+import contextlib
+import os
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
@@ -28,6 +32,25 @@ def generate_vapid_keys() -> VapidKeys:
     scalar = key.private_numbers().private_value.to_bytes(32, "big")
     point = key.public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
     return VapidKeys(private_key=_b64url(scalar), public_key=_b64url(point))
+
+
+def private_key_kept_in(path: Path) -> str:
+    """The private key stored in ``path``, made there the first time (mode 0600).
+
+    For development only (`make run`): the web process and the worker start together and
+    must agree on one key, so the file is written under a temporary name and linked into
+    place, which fails for all but the first; the others read the winner's key."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".vapid-")
+        try:
+            with os.fdopen(fd, "w") as out:
+                out.write(generate_vapid_keys().private_key + "\n")
+            with contextlib.suppress(FileExistsError):
+                os.link(temporary, path)
+        finally:
+            os.unlink(temporary)
+    return path.read_text().strip()
 
 
 def env_lines(keys: VapidKeys, subject: str = "mailto:admin@example.org") -> str:

@@ -13,6 +13,7 @@ from config.env import (
     env_email_url,
     env_int,
     env_list,
+    env_list_matching,
     env_redis_url,
     env_str,
     env_url,
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "notify",
     "clinic",
     "api",
+    "webapp",
     "axes",
 ]
 
@@ -276,7 +278,7 @@ SPECTACULAR_SETTINGS = {
         "ISO 8601 with a UTC offset. Changes to this contract are listed in "
         "docs/api-changelog.md."
     ),
-    "VERSION": "1.4.0",
+    "VERSION": "1.5.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -378,6 +380,23 @@ APNS_KEY_ID = env_str("APNS_KEY_ID", "")
 APNS_TEAM_ID = env_str("APNS_TEAM_ID", "")
 APNS_TOPIC = env_str("APNS_TOPIC", "")
 APNS_USE_SANDBOX = env_bool("APNS_USE_SANDBOX", False)
+
+# Deep links for the native apps (config/wellknown.py): while unset, the
+# /.well-known/apple-app-site-association and assetlinks.json files are 404s.
+IOS_APP_IDS = env_list_matching(
+    "IOS_APP_IDS", r"[A-Z0-9]{10}\.[A-Za-z0-9.-]+", "ABCDE12345.org.example.footjournal"
+)
+ANDROID_APP_PACKAGES = env_list_matching(
+    "ANDROID_APP_PACKAGES", r"[A-Za-z]\w*(\.[A-Za-z]\w*)+", "org.example.footjournal"
+)
+ANDROID_CERT_FINGERPRINTS = [
+    fingerprint.upper()
+    for fingerprint in env_list_matching(
+        "ANDROID_CERT_FINGERPRINTS",
+        r"([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}",
+        "the SHA-256 of the signing certificate, 32 hex pairs like 14:6D:...:5E",
+    )
+]
 
 # JSON lines with a request id by default (config/observability.py); LOG_FORMAT=plain for
 # reading by eye (`make run` uses it).

@@ -102,4 +102,10 @@ class DeviceOutputSerializer(serializers.ModelSerializer):
 
 
 class WebPushKeySerializer(serializers.Serializer):
-    public_key = serializers.CharField(help_text="applicationServerKey for pushManager.subscribe()")
+    enabled = serializers.BooleanField(
+        help_text="Whether this server sends Web Push; false: offer no notifications switch"
+    )
+    public_key = serializers.CharField(
+        allow_null=True,
+        help_text="applicationServerKey for pushManager.subscribe(); null when not enabled",
+    )

@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured
+from django.conf import settings
 from drf_spectacular.utils import (
-    OpenApiResponse,
     PolymorphicProxySerializer,
     extend_schema,
     extend_schema_view,
@@ -48,11 +47,12 @@ DEVICE_REQUEST = PolymorphicProxySerializer(
     ),
     destroy=extend_schema(description="Stop sending to a device."),
     webpush_key=extend_schema(
-        responses={
-            200: WebPushKeySerializer,
-            503: OpenApiResponse(description="Web Push is not configured on this server."),
-        },
-        description="The VAPID public key a browser needs to subscribe to Web Push.",
+        responses={200: WebPushKeySerializer},
+        description=(
+            "The VAPID public key a browser needs to subscribe to Web Push. A server without "
+            "Web Push answers 200 with `enabled: false` and `public_key: null` (the app hides "
+            "its notifications switch): a setting, not a fault."
+        ),
     ),
 )
 class DeviceViewSet(
@@ -78,10 +78,10 @@ class DeviceViewSet(
 
     @action(detail=False, methods=["get"], url_path="webpush-key")
     def webpush_key(self, request: Request) -> Response:
-        try:
-            return Response({"public_key": application_server_key()})
-        except ImproperlyConfigured:
-            return Response(
-                {"detail": "Web Push is not configured on this server."},
-                status=status.HTTP_503_SERVICE_UNAVAILABLE,
-            )
+        # Unset is a choice (no Web Push here); a key that is set but malformed stays a
+        # server error, so the misconfiguration is seen rather than hidden as "disabled".
+        if not settings.WEBPUSH_VAPID_PRIVATE_KEY:
+            body = {"enabled": False, "public_key": None}
+        else:
+            body = {"enabled": True, "public_key": application_server_key()}
+        return Response(WebPushKeySerializer(body).data)

@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import os
-import shutil
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
@@ -20,46 +15,16 @@ from api.management.commands.seed_demo import CLINICIAN, PATIENT
 from clinic.models import AccessLog, ClinicalNote
 from journal.models import PainLog, Patient
 from journal.timezones import zone
+from tests.browser import ARTIFACTS, csp_violations, make_browser
 from tests.clinic.conftest import make_clinician, make_patient
 from triage.models import Alert
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
-ARTIFACTS = Path(settings.BASE_DIR) / "var" / "test-artifacts"
-
-
-def _chromium() -> tuple[str, str] | None:
-    binary = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = shutil.which("chromedriver")
-    return (binary, driver) if binary and driver else None
-
 
 @pytest.fixture
 def browser():
-    found = _chromium()
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium and chromium-driver must be installed in CI (.ci/run does it)")
-        pytest.skip("Debian chromium + chromium-driver are not installed")
-    binary, driver_path = found
-    options = webdriver.ChromeOptions()
-    options.binary_location = binary
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-dev-shm-usage",
-        "--window-size=1400,1000",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
-    driver.implicitly_wait(0)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    driver = make_browser("desktop", window=(1400, 1000))
     yield driver
     driver.quit()
 
@@ -81,14 +46,6 @@ def _list_emails(driver) -> list[str]:
         By.CSS_SELECTOR, "#result_list tbody td.field-patient, #result_list tbody th.field-patient"
     )
     return [cell.text for cell in cells]
-
-
-def _csp_violations(driver) -> list[str]:
-    return [
-        entry["message"]
-        for entry in driver.get_log("browser")
-        if "Content Security Policy" in entry["message"] or "Refused to" in entry["message"]
-    ]
 
 
 def test_demo_clinician_works_through_the_workspace(live_server, browser):
@@ -135,7 +92,7 @@ def test_demo_clinician_works_through_the_workspace(live_server, browser):
         ".find(d => d.clinicKind === 'peg').data.filter(v => v !== null).length;"
     )
     assert peg_points == 2  # the demo's two weekly PEGs, beside the severity lines
-    assert _csp_violations(browser) == []
+    assert csp_violations(browser) == []
     browser.save_screenshot(str(ARTIFACTS / "clinic-patient-page.png"))
     assert AccessLog.objects.filter(
         user_id=demo_clinician.pk, patient_id=demo_patient.pk, action="patient_page"

@@ -94,14 +94,20 @@ def test_webpush_key_is_served(api, settings):
     settings.WEBPUSH_VAPID_PRIVATE_KEY = keys.private_key
     response = api.get(f"{URL}webpush-key/")
     assert response.status_code == 200
-    assert response.json()["public_key"] == keys.public_key
+    assert response.json() == {"enabled": True, "public_key": keys.public_key}
 
 
-def test_webpush_key_without_configuration_is_503(api, settings):
+def test_webpush_key_without_configuration_says_disabled_not_a_server_fault(api, settings):
     settings.WEBPUSH_VAPID_PRIVATE_KEY = ""
     response = api.get(f"{URL}webpush-key/")
-    assert response.status_code == 503
-    assert "not configured" in response.json()["detail"]
+    assert response.status_code == 200
+    assert response.json() == {"enabled": False, "public_key": None}
+
+
+def test_a_malformed_webpush_key_is_still_a_server_error(api, settings):
+    settings.WEBPUSH_VAPID_PRIVATE_KEY = "not-a-key"
+    api.raise_request_exception = False
+    assert api.get(f"{URL}webpush-key/").status_code == 500
 
 
 def test_a_push_queued_for_a_device_removed_since_fails_without_sending(api, patient):

@@ -20,12 +20,13 @@ from notify.services import message_deliver, reminders_enqueue_due
 
 
 @pytest.mark.django_db
-def test_front_page_names_the_service_and_links_docs_and_admin(anon):
+def test_front_page_names_the_service_and_links_the_app_docs_and_admin(anon):
     response = anon.get("/")
     assert response.status_code == 200
     html = response.content.decode()
     assert "Foot &amp; Ankle Pain Journal" in html
-    for link in ("/api/docs/", "/api/schema/", "/admin/", "/ops/"):
+    assert "href='/app/'>Open the journal app</a>" in html  # the patient's way in, first
+    for link in ("/app/", "/api/docs/", "/api/schema/", "/admin/", "/ops/"):
         assert f"href='{link}'" in html
         assert anon.get(link).status_code in {200, 302}
 

@@ -1,0 +1,70 @@
+// Signing in and out, registering, confirming the email address, resetting the password.
+export default {
+  auth: {
+    email: "Email address",
+    password: "Password",
+    newPassword: "New password",
+    passwordHint:
+      "At least 8 characters. Not only numbers, not a common password, and not like your email address.",
+    signedOut: "You have signed out. What this device kept of your journal has been removed.",
+    expired: "Please sign in again.",
+    deleted: "Your account and everything in it have been deleted.",
+    signin: {
+      title: "Sign in",
+      submit: "Sign in",
+      link: "Sign in",
+      back: "Back to sign in",
+      new: "New here?",
+    },
+    register: {
+      title: "Create an account",
+      intro: "Keep a journal of foot and ankle pain. The service tells you when to see a doctor.",
+      link: "Create an account",
+      submit: "Create account",
+      have: "Already have an account?",
+      emailHint: "We will send you a link to confirm it.",
+      zone: "Time zone",
+      zoneIs: "Your time zone is {zone} (from this device). You can change it in settings.",
+    },
+    forgot: {
+      title: "Reset your password",
+      link: "Forgotten your password?",
+      intro: "Enter the email address of your account and we will send you a link to set a new password.",
+      submit: "Send me a link",
+      sent: "If that address has an account, a link to reset the password is on its way. Check your email (and the spam folder).",
+    },
+    reset: {
+      title: "Set a new password",
+      intro: "Choose a new password. You will be signed out on every device and can then sign in with it.",
+      submit: "Set new password",
+      done: "Your password has been changed. Sign in with the new one.",
+      noToken: "This link is not complete. Open the link from the email again, or ask for a new one.",
+      again: "Send me a new reset link",
+    },
+    verify: {
+      title: "Confirm your email address",
+      doneTitle: "Email address confirmed",
+      done: "Your email address is confirmed.",
+      doneFor: "Your email address {email} is confirmed. Reminders and alerts can now reach you by email.",
+      continue: "Continue",
+      failedTitle: "This link does not work",
+      failed: "The link has expired or has already been used.",
+      resend: "Send a new link",
+      signinToResend: "Sign in to get a new link",
+    },
+    signout: {
+      title: "Sign out",
+      submit: "Sign out",
+      intro: "Signing out removes your journal from this device. It stays safe in your account.",
+      everywhere: "Sign out everywhere",
+      everywhereTitle: "Sign out everywhere",
+      everywhereIntro:
+        "This signs you out on every phone, tablet and computer, this one too. Use it if you have lost a device.",
+      waiting: {
+        one: "1 entry has not been sent yet because there is no connection. If you sign out now, it will be lost.",
+        other: "{count} entries have not been sent yet because there is no connection. If you sign out now, they will be lost.",
+      },
+      stay: "Stay signed in",
+    },
+  },
+};
