@@ -132,6 +132,41 @@ def test_log_an_entry_and_see_the_advice(live_server, browser: Browser, patient_
     assert_clean_console(browser)
 
 
+def test_the_log_form_can_say_it_has_gone_and_a_plain_0_does_not(
+    live_server, phone: Browser, patient_account
+):
+    sign_in(phone, live_server.url, patient_account)
+    open_page(phone, live_server.url, "/app/log")
+    log_entry(phone, side="Left", site="Arch of foot", severity=0, use_picture=False)
+    by_role(phone, "heading", "Your entry is saved")
+    quiet = PainLog.objects.get(patient__user__email=patient_account.email)
+    assert (quiet.severity, quiet.gone) == (0, False)  # a quiet reading, not "gone"
+
+    open_page(phone, live_server.url, "/app/log")
+    log_entry(
+        phone,
+        side="Left",
+        site="Arch of foot",
+        severity=0,
+        use_picture=False,
+        extra=["The trouble here has gone"],
+    )
+    by_role(phone, "heading", "Your entry is saved")
+    said = PainLog.objects.filter(patient__user__email=patient_account.email, gone=True).get()
+    assert (said.site, said.side, said.severity) == ("arch", "left", 0)
+
+    # Above 0 the question is not asked.
+    open_page(phone, live_server.url, "/app/log")
+    press(by_label(phone, "Left"))
+    press(list_choice(phone, "Arch of foot"))
+    press(by_role(phone, "button", "Continue"))
+    press(by_role(phone, "radio", "2"))
+    press(by_role(phone, "button", "Continue"))
+    by_role(phone, "heading", "A few more questions")
+    assert not phone.find_elements(By.ID, "gone")
+    assert_clean_console(phone)
+
+
 def test_a_red_flag_entry_shows_urgent_advice_first(live_server, browser: Browser, patient_account):
     sign_in(browser, live_server.url, patient_account)
     open_page(browser, live_server.url, "/app/log")
@@ -176,7 +211,7 @@ def test_site_check_link_gone_and_still_there(live_server, phone: Browser, patie
     wait(phone, lambda d: "/app/result" in d.current_url)
     assert "has gone" in phone.find_element(By.TAG_NAME, "main").text
     gone = PainLog.objects.get(patient__user__email=patient_account.email)
-    assert (gone.site, gone.side, gone.severity) == ("heel_bottom", "right", 0)
+    assert (gone.site, gone.side, gone.severity, gone.gone) == ("heel_bottom", "right", 0, True)
 
     open_page(phone, live_server.url, "/app/log?site=heel_bottom&side=right")
     press(by_role(phone, "link", "Still there"))

@@ -321,6 +321,7 @@ async function entryView(ctx) {
     }
     const body = entryBody(state);
     body.temperature_c = temperature;
+    if (body.severity !== 0) body.gone = false; // "gone" is only an answer at 0
     try {
       const written = await busy(form.querySelector("button[type=submit]"), () =>
         api("PATCH", `logs/${entry.id}/`, { body }),

@@ -63,6 +63,7 @@ export function blankEntry() {
     heard_pop: false,
     back_or_leg_pain: false,
     temperature_c: null,
+    gone: false,
     notes: "",
   };
 }
@@ -123,6 +124,32 @@ export function severityQuestion(state, { asHeading = false } = {}) {
         ),
       ),
     ),
+  );
+}
+
+// At 0 the patient can say the trouble is over (API `gone`): a 0 alone is read as a quiet
+// moment of pain that comes and goes, and keeps the place watched until it is pain-free on two
+// days in a row.
+export function goneQuestion(state) {
+  return h(
+    "div",
+    { class: "form-group" },
+    h(
+      "div",
+      { class: "choice choice--check" },
+      h("input", {
+        type: "checkbox",
+        id: "gone",
+        name: "gone",
+        checked: Boolean(state.gone),
+        "aria-describedby": "gone-question-hint",
+        onchange: (event) => {
+          state.gone = event.target.checked;
+        },
+      }),
+      h("label", { for: "gone" }, t("log.gone.label")),
+    ),
+    h("p", { class: "hint", id: "gone-question-hint" }, t("log.gone.hint")),
   );
 }
 
@@ -264,6 +291,7 @@ export const FIELD_IDS = {
   can_bear_weight: { id: "weight-yes" },
   temperature_c: { id: "temperature" },
   notes: { id: "notes" },
+  gone: { id: "gone" },
   ...Object.fromEntries(FLAGS.map((flag) => [flag, { id: `flag-${flag}` }])),
 };
 
@@ -353,7 +381,12 @@ function logForm(ctx, sites, state, firstStep) {
       ];
     } else {
       heading = h("h1", { tabindex: "-1" }, t("log.flags.heading"));
-      body = [h("p", { class: "hint" }, t("log.flags.hint")), ...flagQuestions(state)];
+      if (state.severity !== 0) state.gone = false;
+      body = [
+        h("p", { class: "hint" }, t("log.flags.hint")),
+        state.severity === 0 && goneQuestion(state),
+        ...flagQuestions(state),
+      ];
     }
     const buttons = h(
       "div",
@@ -441,25 +474,11 @@ function logForm(ctx, sites, state, firstStep) {
 
 // --- the site check (the reminder's follow-up question) --------------------------------------
 
-// Whether the API takes the `gone` flag (issue 16); unknown until one request says so.
-let goneSupported = null;
-
-async function postGone(site, side) {
-  const base = { id: newId(), recorded_at: new Date().toISOString(), site, side, severity: 0 };
-  if (goneSupported !== false) {
-    try {
-      const written = await api("POST", "logs/", { body: { ...base, gone: true } });
-      goneSupported = true;
-      return { entry: written, triage: written.triage };
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 400 && "gone" in error.fields) {
-        goneSupported = false; // an older server: severity 0 with no flags ends the episode too
-      } else if (!(error instanceof OfflineError)) {
-        throw error;
-      }
-    }
-  }
-  return saveEntry(goneSupported ? { ...base, gone: true } : base);
+// "Gone" is the patient saying the trouble is over (API `gone`), not a quiet reading of 0: only
+// it ends the episode at once. Queued offline like any entry, with the flag.
+function postGone(site, side) {
+  const at = new Date().toISOString();
+  return saveEntry({ id: newId(), recorded_at: at, site, side, severity: 0, gone: true });
 }
 
 function siteCheck(ctx, sites, site, side) {

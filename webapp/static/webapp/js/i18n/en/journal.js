@@ -88,6 +88,12 @@ export default {
       temperatureHint: "In degrees Celsius, for example 38.5",
       notes: "Anything else you want to note? (optional)",
     },
+    gone: {
+      label: "The trouble here has gone",
+      hint:
+        "Tick this if it is over, not just quiet for now. A 0 on its own counts as a quiet " +
+        "moment: we keep an eye on this place until it has been pain-free on two days in a row.",
+    },
     errors: {
       site: "Choose where it hurts",
       side: "Choose left or right",
