@@ -31,6 +31,8 @@ PAGES = [
     "/app/treatments",
     "/app/trends",
     "/app/alerts",
+    "/app/questionnaires",
+    "/app/insights",
     "/app/settings",
     "/app/signin",
     "/app/register",
@@ -46,6 +48,7 @@ def links_the_service_sends(base: str) -> list[str]:
     messages = [
         content.patient_alert(levels=[Level.CONSULT_24H], base_url=base, reference="r1"),
         content.daily_reminder(base_url=base, local_day="2026-12-07"),
+        content.weekly_questionnaire_reminder(base_url=base, local_day="2026-12-06"),
         content.site_check_reminder(
             base_url=base, local_day="2026-12-07", places=[("heel_bottom", "right")]
         ),
@@ -59,7 +62,7 @@ def links_the_service_sends(base: str) -> list[str]:
 def test_every_link_the_service_sends_is_a_page_of_the_app():
     sent = links_the_service_sends("https://app.example")
     assert set(sent) <= {path.replace("token=abc", "token=abc") for path in PAGES}
-    assert len(sent) == 6
+    assert len(sent) == 7
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -14,6 +14,8 @@ const JOURNAL = [
   import("./views/treatments.js"),
   import("./views/trends.js"),
   import("./views/alerts.js"),
+  import("./views/questionnaires.js"),
+  import("./views/insights.js"),
 ];
 
 function register(list) {

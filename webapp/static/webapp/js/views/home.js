@@ -44,6 +44,7 @@ async function homeView(ctx) {
       h("li", {}, h("a", { href: "/app/entries", class: "action" }, t("home.entries"))),
       h("li", {}, h("a", { href: "/app/trends", class: "action" }, t("home.trends"))),
     ),
+    h("p", {}, h("a", { href: "/app/questionnaires" }, t("questionnaires.startLink"))),
     h("p", { class: "hint" }, t("home.emergency")),
   );
 }

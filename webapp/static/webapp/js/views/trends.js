@@ -156,6 +156,12 @@ async function trendsView(ctx) {
     { class: "trends" },
     h("h1", { tabindex: "-1" }, t("trends.title")),
     rangeNav(days),
+    h(
+      "ul",
+      { class: "next-links" },
+      h("li", {}, h("a", { href: "/app/insights" }, t("insights.trendsLink"))),
+      h("li", {}, h("a", { href: "/app/questionnaires" }, t("questionnaires.trendsLink"))),
+    ),
     groups.length
       ? groups.map((group, index) => groupSection(group, days, lastDay, index))
       : h("p", { class: "empty" }, t("trends.none")),

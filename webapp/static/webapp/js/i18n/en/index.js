@@ -3,6 +3,7 @@
 import auth from "./auth.js";
 import common from "./common.js";
 import journal from "./journal.js";
+import outcomes from "./outcomes.js";
 import settings from "./settings.js";
 
-export default { ...common, ...auth, ...settings, ...journal };
+export default { ...common, ...auth, ...settings, ...journal, ...outcomes };
