@@ -26,7 +26,6 @@ tests/ops/test_backup.py runs a short one.
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
 import sys
 import tempfile
@@ -38,7 +37,14 @@ from pathlib import Path
 import psycopg
 import requests
 
-from loadtest.harness import Phones, Sentinels, service_setup, stored_phone_entries
+from loadtest.harness import (
+    Phones,
+    Sentinels,
+    report_close,
+    report_exit,
+    service_setup,
+    stored_phone_entries,
+)
 from loadtest.stack import (
     ROOT,
     Gunicorn,
@@ -409,10 +415,7 @@ def run(seconds: int, users: int) -> dict:
             stub.stop()
         for server in (redis, redis2, pg, restored):
             server.cleanup()
-    report["checks"] = checks
-    report["ok"] = bool(checks) and all(checks.values())
-    report["output"] = str(out)
-    return report
+    return report_close(report, checks, out)
 
 
 def main() -> int:
@@ -421,8 +424,7 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=20)
     args = parser.parse_args()
     report = run(args.seconds, args.users)
-    print(json.dumps(report, indent=1))
-    return 0 if report["ok"] else 1
+    return report_exit(report)
 
 
 if __name__ == "__main__":

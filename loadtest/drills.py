@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -31,6 +30,7 @@ from pathlib import Path
 
 import requests
 
+from loadtest.harness import report_close, report_exit, service_setup
 from loadtest.stack import ROOT, Gunicorn, PrivatePostgres, RedisServer, WorkerProcess, service_env
 from tests.notify.servers import SmtpServer
 
@@ -77,17 +77,8 @@ def run(seconds: int, users: int, outage: float, pg_mode: str) -> dict:
             EMAIL_HOST="127.0.0.1",
             EMAIL_PORT=str(smtp.port),
         )
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-        )
         # This process reads and writes the drill's database directly for set-up and checks.
-        os.environ.update(env)
-        import django
-
-        django.setup()
+        service_setup(env)
         from django.db import close_old_connections, connection
 
         from accounts.services import auth_token_issue
@@ -238,10 +229,7 @@ def run(seconds: int, users: int, outage: float, pg_mode: str) -> dict:
         smtp.stop()
         redis.cleanup()
         pg.cleanup()
-    report["checks"] = checks
-    report["ok"] = bool(checks) and all(checks.values())
-    report["output"] = str(out)
-    return report
+    return report_close(report, checks, out)
 
 
 def main() -> int:
@@ -252,8 +240,7 @@ def main() -> int:
     parser.add_argument("--pg-mode", choices=["fast", "immediate"], default="immediate")
     args = parser.parse_args()
     report = run(args.seconds, args.users, args.outage, args.pg_mode)
-    print(json.dumps(report, indent=1))
-    return 0 if report["ok"] else 1
+    return report_exit(report)
 
 
 if __name__ == "__main__":

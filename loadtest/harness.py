@@ -37,6 +37,20 @@ def service_setup(env: dict[str, str]) -> None:
     django.setup()
 
 
+def report_close(report: dict, checks: dict[str, bool], out: Path) -> dict:
+    """The report with its checks; ok only if it checked something and every check held."""
+    report["checks"] = checks
+    report["ok"] = bool(checks) and all(checks.values())
+    report["output"] = str(out)
+    return report
+
+
+def report_exit(report: dict) -> int:
+    """Print the report as JSON; the exit status `make drills` reads (1 when a check failed)."""
+    print(json.dumps(report, indent=1))
+    return 0 if report["ok"] else 1
+
+
 def severe_entry() -> dict:
     """An entry that raises an alert (one email to a sentinel patient)."""
     return {

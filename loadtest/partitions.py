@@ -42,6 +42,8 @@ from loadtest.harness import (
     Sentinels,
     answer,
     post_entry,
+    report_close,
+    report_exit,
     service_setup,
     severe_entry,
     stored_phone_entries,
@@ -363,10 +365,7 @@ def run(outage: float, slow: float, users: int, settle: float) -> dict:
         left = hosts.remove()
     report["left_over_after_cleanup"] = left
     checks["every namespace and link removed"] = not left
-    report["checks"] = checks
-    report["ok"] = bool(checks) and all(checks.values())
-    report["output"] = str(out)
-    return report
+    return report_close(report, checks, out)
 
 
 def main() -> int:
@@ -377,8 +376,7 @@ def main() -> int:
     parser.add_argument("--settle", type=float, default=20, help="seconds between phases")
     args = parser.parse_args()
     report = run(args.outage, args.slow, args.users, args.settle)
-    print(json.dumps(report, indent=1))
-    return 0 if report["ok"] else 1
+    return report_exit(report)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ Prints a JSON report; exits 1 if a check failed. tests/ops/test_rolling.py runs 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 import threading
@@ -32,7 +31,14 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from loadtest.harness import Phones, Sentinels, service_setup, stored_phone_entries
+from loadtest.harness import (
+    Phones,
+    Sentinels,
+    report_close,
+    report_exit,
+    service_setup,
+    stored_phone_entries,
+)
 from loadtest.stack import Gunicorn, PrivatePostgres, RedisServer, WorkerProcess, service_env
 from tests.notify.servers import SmtpServer
 
@@ -184,10 +190,7 @@ def run(seconds: int, users: int, sentinel_count: int, smtp_delay: float) -> dic
         smtp.stop()
         redis.cleanup()
         pg.cleanup()
-    report["checks"] = checks
-    report["ok"] = bool(checks) and all(checks.values())
-    report["output"] = str(out)
-    return report
+    return report_close(report, checks, out)
 
 
 def main() -> int:
@@ -198,8 +201,7 @@ def main() -> int:
     parser.add_argument("--smtp-delay", type=float, default=1.0)
     args = parser.parse_args()
     report = run(args.seconds, args.users, args.sentinels, args.smtp_delay)
-    print(json.dumps(report, indent=1))
-    return 0 if report["ok"] else 1
+    return report_exit(report)
 
 
 if __name__ == "__main__":
