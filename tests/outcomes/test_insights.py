@@ -184,7 +184,7 @@ def test_heat_that_looks_good_never_overrides_the_swelling_rule_or_a_red_flag():
 
 
 @pytest.mark.django_db
-def test_the_insights_endpoint(api, patient):
+def test_the_insights_endpoint(api, patient, midday):
     start = datetime.now(UTC) - timedelta(days=100)
     for block in range(30):
         day = start + timedelta(days=3 * block)

@@ -11,7 +11,8 @@ import time_machine
 from outcomes.models import QuestionnaireResponse
 from tests.factories import PainLogFactory
 
-pytestmark = pytest.mark.django_db
+# Entries are built from the clock and read by local day: run at noon, not near midnight.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("midday")]
 
 PEG = {"instrument": "peg", "answers": {"pain": 6, "enjoyment": 5, "activity": 4}}
 
