@@ -193,7 +193,8 @@ def test_entries_on_the_device_are_shown_with_the_servers_answer(
         patient_account.token,
     )
     message = answer["results"][0]["errors"]["recorded_at"][0]
-    assert f"When: {message}" in refused_card(phone)
+    # The list may be mid-redraw (an outbox change) when read: wait for it, as above.
+    wait(phone, lambda d: f"When: {message}" in refused_card(d))
     phone.axe(page="entries with a refused entry")
     assert PainLog.objects.count() == 0
     press(by_role(phone, "button", "Remove this copy from this device"))
