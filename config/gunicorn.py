@@ -18,7 +18,8 @@ from config.env import env_int, env_str
 bind = env_str("GUNICORN_BIND", "0.0.0.0:8000")  # behind the proxy / load balancer
 workers = env_int("WEB_CONCURRENCY", max(2, multiprocessing.cpu_count()), minimum=1, maximum=256)
 threads = env_int("WEB_THREADS", 4, minimum=1, maximum=256)
-worker_class = "gthread"
+# gthread, plus the time each request waited for a thread (config/gunicorn_worker.py).
+worker_class = "config.gunicorn_worker.QueueTimedThreadWorker"
 # Phones reuse connections; the proxy in front usually does too.
 keepalive = env_int("GUNICORN_KEEPALIVE", 5, minimum=0, maximum=3600)
 timeout = env_int("GUNICORN_TIMEOUT", 30, minimum=1, maximum=3600)

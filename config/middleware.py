@@ -1,4 +1,5 @@
-"""A database or Redis that is down or restarting is a 503 with Retry-After, never a 500."""
+"""A database or Redis that is down or restarting, or a request queued too long behind slow
+ones, is a 503 with Retry-After, never a 500 or no answer."""
 
 from __future__ import annotations
 
@@ -6,8 +7,11 @@ import logging
 from collections.abc import Callable
 
 import redis.exceptions
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from config.gunicorn_worker import QUEUE_WAIT_KEY
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +25,37 @@ UNAVAILABLE = (
     redis.exceptions.ConnectionError,
     redis.exceptions.TimeoutError,
 )
+
+
+def _unavailable() -> JsonResponse:
+    response = JsonResponse(
+        {"detail": "The service is briefly unavailable. Please try again shortly."},
+        status=503,
+    )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+class QueueShedMiddleware:
+    """Answers 503 + ``Retry-After`` at once to a request that waited longer than
+    ``WEB_MAX_QUEUE_SECONDS`` for a thread (config/gunicorn_worker.py measures the wait).
+
+    Such a request was queued behind slow ones (a slow or lossy database link); serving it
+    would keep it waiting longer still and its phone may already have given up. Shedding it
+    costs no query, so the queue drains; the phone keeps the entry and retries. Liveness is
+    never shed: an overloaded process is alive, and restarting it would lose the queue.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.limit = settings.WEB_MAX_QUEUE_SECONDS
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        waited = request.META.get(QUEUE_WAIT_KEY, 0.0)
+        if self.limit and waited > self.limit and request.path != "/health/live/":
+            log.warning("request shed after %.1f s in the queue", waited)
+            return _unavailable()
+        return self.get_response(request)
 
 
 class DatabaseUnavailableMiddleware:
@@ -43,9 +78,4 @@ class DatabaseUnavailableMiddleware:
         if not isinstance(exc, UNAVAILABLE):
             return None
         log.warning("dependency unavailable: %s", type(exc.__cause__ or exc).__name__)
-        response = JsonResponse(
-            {"detail": "The service is briefly unavailable. Please try again shortly."},
-            status=503,
-        )
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
+        return _unavailable()

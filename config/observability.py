@@ -23,6 +23,8 @@ from datetime import UTC, datetime
 from celery._state import get_current_task
 from django.http import HttpRequest, HttpResponse
 
+from config.gunicorn_worker import QUEUE_WAIT_KEY
+
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -90,6 +92,8 @@ class RequestIdMiddleware:
                         "path": request.path,
                         "status": response.status_code,
                         "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                        # Time spent waiting for a web thread (gunicorn only; 0 elsewhere).
+                        "queue_ms": round(request.META.get(QUEUE_WAIT_KEY, 0.0) * 1000, 1),
                         "user_id": getattr(user, "pk", None),
                     },
                 )

@@ -14,6 +14,7 @@ import sys
 import time
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -91,18 +92,31 @@ class Sentinels:
     answers: Counter[str] = field(default_factory=Counter)
     acked: list[str] = field(default_factory=list)
 
+    # Web Push subscription id -> sentinel index, when they also have a browser (pushstub).
+    pushes: dict[str, int] = field(default_factory=dict)
+
     @classmethod
-    def create(cls, count: int) -> Sentinels:
+    def create(cls, count: int, subscriptions: Sequence[dict] = ()) -> Sentinels:
+        """``subscriptions``: one Web Push subscription per sentinel (or none), which then
+        gets its alerts by push as well as by email."""
         from django.db import connection
 
         from accounts.services import auth_token_issue
+        from notify.models import Device
         from tests.factories import PatientFactory
 
-        patients = [PatientFactory(alert_channels=["email"]) for _ in range(count)]
+        channels = ["push", "email"] if subscriptions else ["email"]
+        patients = [PatientFactory(alert_channels=channels) for _ in range(count)]
+        pushes = {}
+        for index, (patient, sub) in enumerate(zip(patients, subscriptions, strict=False)):
+            Device.objects.create(
+                patient=patient, kind="webpush", address=sub["endpoint"], keys=sub["keys"]
+            )
+            pushes[sub["endpoint"].rsplit("/", 1)[1]] = index
         tokens = [auth_token_issue(user=p.user)[0] for p in patients]
         emails = {p.user.email for p in patients}
         connection.close()
-        return cls(tokens=tokens, emails=emails)
+        return cls(tokens=tokens, emails=emails, pushes=pushes)
 
     def post(self, url: str, index: int) -> str:
         """The severe entry of sentinel ``index``, sent until it is acknowledged; every
@@ -197,9 +211,9 @@ class Phones:
         summary = json.loads((self.out / "statuses.json").read_text())
         summary["acked"] = (self.out / "acked.txt").read_text().split()
         failed = self.out / "failed.txt"
-        summary["failed"] = [
-            (float(at), kind, code)
-            for at, kind, code in (
+        summary["failed"] = [  # (when, kind, status and, for no answer, why)
+            (float(at), kind, " ".join(code))
+            for at, kind, *code in (
                 line.split()
                 for line in (failed.read_text() if failed.exists() else "").splitlines()
             )

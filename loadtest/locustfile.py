@@ -87,7 +87,9 @@ class Phone(HttpUser):
                 statuses[f"{name} {code}"] += 1
             if code == 0:
                 response.failure("no answer")
-                _failed.write(f"{time.time():.3f} {name} {code}\n")
+                # Why (timeout, reset, refused): the cause of a lost answer is the finding.
+                why = type(response.error).__name__ if response.error else "-"
+                _failed.write(f"{time.time():.3f} {name} {code} {why}\n")
             elif code == 503:
                 response.success()  # expected during the drills: the phone retries later
             elif code >= 400:

@@ -15,9 +15,10 @@ publishes the outbox sweep every ``SWEEP_EVERY`` seconds, over its own link to R
 
 Checks: every answer the phones and probes got is 200/201 or 503 with Retry-After (no 500,
 no connection error); stored == acknowledged; every sentinel's alert email arrives exactly
-once at the SMTP stub; no outbox row stays claimed longer than NOTIFY_CLAIM_TIMEOUT_SECONDS
-plus a sweep; requests succeed again within 10 s of each heal (reported per cut); every
-namespace and link is removed afterwards.
+once at the SMTP stub and pushed exactly once to the Web Push stub (loadtest/pushstub.py,
+in the worker's namespace, decrypting each payload); no outbox row stays claimed longer
+than NOTIFY_CLAIM_TIMEOUT_SECONDS plus a sweep; requests succeed again within 10 s of each
+heal (reported per cut); every namespace and link is removed afterwards.
 
     .venv/bin/python -m loadtest.partitions [--outage 15] [--slow 20] [--users 20]
 
@@ -50,6 +51,7 @@ from loadtest.harness import (
 )
 from loadtest.netns import Hosts
 from loadtest.stack import Gunicorn, PrivatePostgres, RedisServer, WorkerProcess, service_env
+from notify.vapid import generate_vapid_keys
 from tests.notify.servers import SmtpServer
 
 ROOT_NS = None
@@ -99,6 +101,33 @@ class Probe:
         return None
 
 
+def _wait_for_json(path: Path, timeout: float = 30) -> list:
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{path} did not appear")
+        time.sleep(0.1)
+    return json.loads(path.read_text())
+
+
+def _push_log(out: Path) -> dict:
+    path = out / "deliveries.json"
+    return json.loads(path.read_text()) if path.exists() else {"deliveries": [], "refused": []}
+
+
+def _pushed(out: Path) -> Counter[str]:
+    """Alert pushes the stub decrypted, per subscription id."""
+    return Counter(
+        d["subscription"]
+        for d in _push_log(out)["deliveries"]
+        if d["payload"]["data"].get("kind") == "alert"
+    )
+
+
+def _push_refused(out: Path) -> list[str]:
+    return _push_log(out)["refused"]
+
+
 def run(outage: float, slow: float, users: int, settle: float) -> dict:
     report: dict = {"outage_seconds": outage, "slow_seconds": slow, "users": users}
     checks: dict[str, bool] = {}
@@ -106,7 +135,7 @@ def run(outage: float, slow: float, users: int, settle: float) -> dict:
     hosts = Hosts(["db", "redis", "web", "worker"], LINKS)
     control = out / "link.json"
     control.write_text("{}")
-    pg = redis = smtp = web = worker = phones = proxy = None
+    pg = redis = smtp = push = web = worker = phones = proxy = None
     stop_sweeping = threading.Event()
     try:
         hosts.create()
@@ -127,6 +156,23 @@ def run(outage: float, slow: float, users: int, settle: float) -> dict:
             host=a(ROOT_NS, "redis"),
         ).start()
         smtp = SmtpServer(host=a("worker", ROOT_NS)).start()
+        vapid = generate_vapid_keys()
+        push = subprocess.Popen(  # noqa: S603
+            [
+                *hosts.prefix("worker"),
+                sys.executable,
+                "-m",
+                "loadtest.pushstub",
+                "--subscriptions",
+                str(PER_CUT * (len(CUTS) + 1)),
+                "--key",
+                vapid.public_key,
+                "--out",
+                str(out),
+            ],
+            cwd=Path(__file__).resolve().parent.parent,
+        )
+        subscriptions = _wait_for_json(out / "subscriptions.json")
         proxy_port = 6432
         proxy = subprocess.Popen(  # noqa: S603
             [
@@ -162,14 +208,22 @@ def run(outage: float, slow: float, users: int, settle: float) -> dict:
             pg.url_at(a("web", "db"), proxy_port), redis.url_at(a("web", "redis")), **common
         )
         worker_env = service_env(
-            pg.url_at(a("worker", "db")), redis.url_at(a("worker", "redis")), **common
+            pg.url_at(a("worker", "db")),
+            redis.url_at(a("worker", "redis")),
+            **common,
+            DJANGO_SETTINGS_MODULE="loadtest.settings",
+            WEBPUSH_VAPID_PRIVATE_KEY=vapid.private_key,
+            WEBPUSH_ALLOWED_HOSTS="127.0.0.1",
         )
         web = Gunicorn(web_env, prefix=hosts.prefix("web"), host=a(ROOT_NS, "web")).start()
         worker = WorkerProcess(
             env=worker_env, concurrency=2, name="partition", prefix=hosts.prefix("worker")
         ).start()
 
-        groups = [Sentinels.create(PER_CUT) for _ in [*CUTS, "slow"]]
+        groups = [
+            Sentinels.create(PER_CUT, subscriptions[i * PER_CUT : (i + 1) * PER_CUT])
+            for i in range(len(CUTS) + 1)
+        ]
         probe = Probe(web.url, Sentinels.create(1).tokens[0])
         # The phones run until the phases are over, however long recoveries take.
         phones = Phones(env, web.url, users, 3600, out, spawn_rate=2)  # see rolling.py
@@ -227,12 +281,12 @@ def run(outage: float, slow: float, users: int, settle: float) -> dict:
             healed = time.monotonic()
             for poster in posters:
                 poster.join(timeout=90)
-            # The alerts raised meanwhile, at the stub.
+            # The alerts raised meanwhile, at the SMTP and push stubs.
             deadline = time.monotonic() + 60
             delivered = None
             while time.monotonic() < deadline:
                 received = {m.rcpt_tos[0] for m in smtp.messages}
-                if group.emails <= received:
+                if group.emails <= received and set(group.pushes) <= set(_pushed(out)):
                     delivered = round(time.monotonic() - healed, 2)
                     break
                 time.sleep(0.2)
@@ -259,10 +313,21 @@ def run(outage: float, slow: float, users: int, settle: float) -> dict:
         close_old_connections()
         sweep_outbox.delay()
         deadline = time.monotonic() + 60
+        sentinel_emails = set().union(*(g.emails for g in groups))
+        alert_rows = Message.objects.filter(kind="alert", to_email__in=sentinel_emails)
+        sentinel_push_rows = Message.objects.filter(
+            kind="alert", channel="webpush", patient__user__email__in=sentinel_emails
+        )
         while time.monotonic() < deadline:
-            if not Message.objects.filter(channel="email").exclude(status="sent").exists():
+            if not (
+                Message.objects.filter(channel="email").exclude(status="sent").exists()
+                or sentinel_push_rows.exclude(status="sent").exists()
+            ):
                 break
             time.sleep(0.5)
+        time.sleep(1)  # the stub writes what it received every 0.2 s
+        pushed = _pushed(out)
+        push_ids = set().union(*(g.pushes for g in groups))
 
         summary = phones.summary()
         for phase in phases.values():  # each phase runs until the next one starts
@@ -285,8 +350,6 @@ def run(outage: float, slow: float, users: int, settle: float) -> dict:
         at_stub = Counter(
             str(m.message["Message-ID"]).strip("<>").split("@")[0] for m in smtp.messages
         )
-        sentinel_emails = set().union(*(g.emails for g in groups))
-        alert_rows = Message.objects.filter(kind="alert", to_email__in=sentinel_emails)
         bad_phone = {k: v for k, v in summary["statuses"].items() if not _ok(k)}
         bad_probe = {
             f"{phase} {k}": v
@@ -307,6 +370,11 @@ def run(outage: float, slow: float, users: int, settle: float) -> dict:
                 "sentinel_alert_rows": alert_rows.count(),
                 "email_rows_by_status": dict(Counter(rows.values())),
                 "emails_twice": sorted(k for k, n in at_stub.items() if n > 1),
+                "sentinel_push_rows_by_status": dict(
+                    Counter(sentinel_push_rows.values_list("status", flat=True))
+                ),
+                "alert_pushes_at_stub": sum(pushed.values()),
+                "push_refused_by_stub": _push_refused(out),
                 "longest_claim_seen_seconds": round(max(claims_seen, default=0), 1),
             }
         )
@@ -330,6 +398,13 @@ def run(outage: float, slow: float, users: int, settle: float) -> dict:
             set(rows.values()) <= {"sent"}
             and all(at_stub[str(pk)] == 1 for pk in rows)
             and set(at_stub) <= {str(pk) for pk in rows}
+        )
+        checks["every sentinel's alert pushed exactly once at the push stub"] = (
+            sentinel_push_rows.count() == len(push_ids)
+            and set(sentinel_push_rows.values_list("status", flat=True)) <= {"sent"}
+            and {k: pushed.get(k, 0) for k in push_ids} == dict.fromkeys(push_ids, 1)
+            and set(pushed) <= push_ids
+            and not _push_refused(out)
         )
         checks["no row claimed past the claim timeout and a sweep"] = (
             -1 not in claims_seen
@@ -358,6 +433,9 @@ def run(outage: float, slow: float, users: int, settle: float) -> dict:
             proxy.wait(timeout=10)
         if smtp is not None:
             smtp.stop()
+        if push is not None:
+            push.terminate()
+            push.wait(timeout=10)
         if redis is not None:
             redis.cleanup()
         if pg is not None:

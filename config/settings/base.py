@@ -30,6 +30,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 # How many reverse proxies in front of us append to X-Forwarded-For. 0: the header is
 # ignored and throttles key on the connecting address; anything else lets a client pick
 # its own identity by sending the header.
+# A request that waited longer than this for a web thread is answered 503 + Retry-After
+# at once (config/middleware.py QueueShedMiddleware); 0 turns shedding off.
+WEB_MAX_QUEUE_SECONDS = env_int("WEB_MAX_QUEUE_SECONDS", 5, minimum=0, maximum=3600)
 NUM_PROXIES = env_int("NUM_PROXIES", 0, minimum=0, maximum=10)
 
 INSTALLED_APPS = [
@@ -57,6 +60,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.observability.RequestIdMiddleware",
+    # Before anything that may query: a shed request costs nothing (config/middleware.py).
+    "config.middleware.QueueShedMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -58,6 +58,7 @@ def test_short_partitions_answer_503_at_worst_and_deliver_each_alert_once(namesp
     failed = [name for name, ok in report["checks"].items() if not ok]
     assert failed == [], json.dumps(report, indent=1)
     assert result.returncode == 0
+    assert "every sentinel's alert pushed exactly once at the push stub" in report["checks"]
     assert set(report["phases"]) == {
         "web-redis",
         "worker-redis",

@@ -188,7 +188,7 @@ def test_a_gunicorn_worker_freezes_what_loading_the_views_made(caplog):
     assert spec and spec.loader
     settings = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(settings)
-    assert settings.worker_class == "gthread"
+    assert settings.worker_class == "config.gunicorn_worker.QueueTimedThreadWorker"  # gthread
     before = gc.get_freeze_count()
     try:
         worker = types.SimpleNamespace(pid=4321, log=logging.getLogger("gunicorn.error"))
