@@ -10,6 +10,7 @@ because they compose all three; journal alone knows only how an entry is stored.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -21,6 +22,7 @@ from journal.models import PainLog, Patient, Treatment
 from journal.services import SyncOutcome, patient_lock
 from notify.services import reminder_reschedule, timer_cancel, treatment_timer_sync
 from triage.services import Reassessment, patient_reassess
+from triage.state import Touched
 
 T = TypeVar("T")
 
@@ -36,8 +38,26 @@ class Written(Generic[T]):
     triage: Reassessment
 
 
-def _reassess(patient: Patient) -> Reassessment:
-    return patient_reassess(patient=patient, now=timezone.now())
+def _reassess(patient: Patient, touched: Touched | None = None) -> Reassessment:
+    return patient_reassess(patient=patient, now=timezone.now(), touched=touched)
+
+
+def _entries_touched(rows: list[tuple[str, str, datetime]]) -> Touched:
+    """Each place's earliest instant among the rows written, moved or removed there."""
+    earliest: dict[tuple[str, str], datetime] = {}
+    for site, side, moment in rows:
+        place = (site, side)
+        earliest[place] = min(earliest.get(place, moment), moment)
+    return Touched(entries=earliest)
+
+
+def _log_row(log_id: object) -> list[tuple[str, str, datetime]]:
+    """The entry as stored, read under the patient's lock (the caller's copy may be stale)."""
+    return list(PainLog.objects.filter(pk=log_id).values_list("site", "side", "recorded_at"))
+
+
+def _sessions_touched(*treatments: Treatment) -> Touched:
+    return Touched(sessions=frozenset((t.site, t.side) for t in treatments))
 
 
 def patient_update(*, patient: Patient, data: dict[str, Any]) -> Patient:
@@ -58,7 +78,8 @@ def pain_log_create(*, patient: Patient, data: dict[str, Any]) -> Written[PainLo
         with transaction.atomic():
             locked = patient_lock(patient.pk)
             log = journal.pain_log_store(patient=locked, data=data)
-            return Written(log, _reassess(locked))
+            touched = _entries_touched([(log.site, log.side, log.recorded_at)])
+            return Written(log, _reassess(locked, touched))
     except IntegrityError:
         # The transaction is rolled back; only now is it safe to ask why.
         if "id" in data and PainLog.objects.filter(pk=data["id"]).exists():
@@ -71,15 +92,18 @@ def pain_log_create(*, patient: Patient, data: dict[str, Any]) -> Written[PainLo
 def pain_log_update(*, log: PainLog, data: dict[str, Any]) -> Written[PainLog]:
     with transaction.atomic():
         locked_patient = patient_lock(log.patient_id)
+        before = _log_row(log.pk)
         changed = journal.pain_log_change(log=log, data=data)
-        return Written(changed, _reassess(locked_patient))
+        after = (changed.site, changed.side, changed.recorded_at)
+        return Written(changed, _reassess(locked_patient, _entries_touched([*before, after])))
 
 
 def pain_log_delete(*, log: PainLog) -> Reassessment:
     with transaction.atomic():
         locked = patient_lock(log.patient_id)
+        before = _log_row(log.pk)
         journal.pain_log_remove(log=log)
-        return _reassess(locked)
+        return _reassess(locked, _entries_touched(before))
 
 
 def pain_logs_sync(
@@ -89,8 +113,17 @@ def pain_logs_sync(
     once for the whole batch."""
     with transaction.atomic():
         locked = patient_lock(patient.pk)
+        before = list(
+            PainLog.objects.filter(
+                patient_id=locked.pk, pk__in=[item["id"] for item in items]
+            ).values_list("site", "side", "recorded_at")
+        )
         outcomes = journal.pain_logs_upsert(patient=locked, items=items)
-        return outcomes, _reassess(locked)
+        touched: Touched | None = None
+        if all({"site", "side", "recorded_at"} <= item.keys() for item in items):
+            new = [(item["site"], item["side"], item["recorded_at"]) for item in items]
+            touched = _entries_touched([*before, *new])
+        return outcomes, _reassess(locked, touched)
 
 
 # --- treatments ---------------------------------------------------------------------------
@@ -101,15 +134,17 @@ def treatment_create(*, patient: Patient, data: dict[str, Any]) -> Written[Treat
         locked = patient_lock(patient.pk)
         treatment = journal.treatment_store(patient=locked, data=data)
         treatment_timer_sync(treatment=treatment, now=timezone.now())
-        return Written(treatment, _reassess(locked))
+        return Written(treatment, _reassess(locked, _sessions_touched(treatment)))
 
 
 def treatment_update(*, treatment: Treatment, data: dict[str, Any]) -> Written[Treatment]:
     with transaction.atomic():
         locked_patient = patient_lock(treatment.patient_id)
+        # The session as stored, read under the lock: a move leaves its old place to redo.
+        before = Treatment.objects.get(pk=treatment.pk)
         changed = journal.treatment_change(treatment=treatment, data=data)
         treatment_timer_sync(treatment=changed, now=timezone.now())
-        return Written(changed, _reassess(locked_patient))
+        return Written(changed, _reassess(locked_patient, _sessions_touched(before, changed)))
 
 
 def treatment_delete(*, treatment: Treatment) -> Reassessment:
@@ -117,4 +152,4 @@ def treatment_delete(*, treatment: Treatment) -> Reassessment:
         locked = patient_lock(treatment.patient_id)
         timer_cancel(subject_ref=f"treatment:{treatment.pk}")
         journal.treatment_remove(treatment=treatment)
-        return _reassess(locked)
+        return _reassess(locked, _sessions_touched(treatment))

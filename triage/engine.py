@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from triage.domain import Level, PatientFacts
 from triage.episodes import entry_sort_key, treatment_sort_key
-from triage.rules import RULES, Finding, next_change_at, open_episodes
+from triage.rules import RULES, Finding, Rule, next_change_at, open_episodes
 
 DISCLAIMER = (
     "This is not a diagnosis. It is a guide to how soon to see a doctor, based only on what "
@@ -49,7 +50,7 @@ def _finding_key(f: Finding) -> tuple[int, int, str, str, date, tuple[int, ...]]
     )
 
 
-def assess(facts: PatientFacts) -> Assessment:
+def assess(facts: PatientFacts, rules: Sequence[Rule] = RULES) -> Assessment:
     """Assess ``facts`` as of ``facts.now``.
 
     Deterministic: the same facts give the same assessment whatever order the entries and
@@ -66,7 +67,7 @@ def assess(facts: PatientFacts) -> Assessment:
         treatments=tuple(sorted(facts.treatments, key=treatment_sort_key)),
     )
     findings = sorted(
-        (finding for rule in RULES for finding in rule.evaluate(canonical)), key=_finding_key
+        (finding for rule in rules for finding in rule.evaluate(canonical)), key=_finding_key
     )
     level = max((f.level for f in findings), default=Level.SELF_CARE)
     episodes = tuple(
@@ -79,4 +80,25 @@ def assess(facts: PatientFacts) -> Assessment:
         assessed_at=facts.now,
         open_episodes=episodes,
         next_change_at=next_change_at(canonical, findings),
+    )
+
+
+def combine(parts: Iterable[Assessment], now: datetime) -> Assessment:
+    """Merge assessments of disjoint parts of one journal (triage.state) into the one
+    ``assess`` gives for the whole: the same finding order, the highest level, the episodes
+    in (site, side, start) order and the earliest next change."""
+    parts = list(parts)
+    findings = sorted((f for part in parts for f in part.findings), key=_finding_key)
+    level = max((f.level for f in findings), default=Level.SELF_CARE)
+    episodes = sorted(
+        (ep for part in parts for ep in part.open_episodes),
+        key=lambda ep: (ep.site, ep.side, ep.start),
+    )
+    changes = [part.next_change_at for part in parts if part.next_change_at is not None]
+    return Assessment(
+        level=Level(level),
+        findings=tuple(findings),
+        assessed_at=now,
+        open_episodes=tuple(episodes),
+        next_change_at=min(changes, default=None),
     )

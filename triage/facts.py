@@ -73,10 +73,7 @@ def patients_facts(
     since = {p.pk: _since(p, now, anchors.get(p.pk)) for p in patients}
     entries: dict[int, list[Entry]] = defaultdict(list)
     for row in _queryset(PainLog, since).values_list(*_ENTRY_FIELDS):
-        values = list(row)
-        if values[_TEMPERATURE] is not None:  # Decimal in the database; rules use floats
-            values[_TEMPERATURE] = float(values[_TEMPERATURE])
-        entries[values[1]].append(Entry(values[0], *values[2:]))
+        entries[row[1]].append(_entry(row))
     treatments: dict[int, list[TreatmentFact]] = defaultdict(list)
     for row in _queryset(Treatment, since).values_list(*_TREATMENT_FIELDS):
         treatments[row[1]].append(TreatmentFact(row[0], *row[2:]))
@@ -103,7 +100,7 @@ class WriteReads:
 
 def patient_alerts_and_facts(*, patient: Patient, now: datetime, alerts: Q) -> WriteReads:
     """The patient's alerts matching ``alerts`` (which must include the active ones), their
-    facts as ``patients_facts`` gives them with those alerts' anchors, and the stored
+    whole facts as ``patients_facts`` gives them with those alerts' anchors, and the stored
     assessment: four queries, whatever the length of the journal."""
     found = list(Alert.objects.filter(Q(patient_id=patient.pk), alerts))
     stored = (
@@ -115,12 +112,98 @@ def patient_alerts_and_facts(*, patient: Patient, now: datetime, alerts: Q) -> W
     return WriteReads(found, facts[patient.pk], stored)
 
 
+@dataclass(frozen=True, slots=True)
+class StoredReads:
+    """What a journal write's re-assessment reads before it knows what to read again."""
+
+    alerts: list[Alert]  # those matching the caller's filter (the active ones among them)
+    cut: datetime  # where a whole read of the journal would start (see patients_facts)
+    # The stored assessment's (level, open_episodes, next_change_at); None when there is none.
+    stored: tuple[str, list, datetime | None] | None
+    state: dict  # the stored parts (triage.state), {} when there are none
+
+
+def patient_alerts_and_stored(*, patient: Patient, now: datetime, alerts: Q) -> StoredReads:
+    """The patient's alerts matching ``alerts`` (which must include the active ones) and the
+    stored assessment with its parts: two queries."""
+    found = list(Alert.objects.filter(Q(patient_id=patient.pk), alerts))
+    row = (
+        PatientAssessment.objects.filter(patient_id=patient.pk)
+        .values_list("level", "open_episodes", "next_change_at", "state")
+        .first()
+    )
+    anchor = anchors_of(found).get(patient.pk)
+    cut = _since(patient, now, anchor)
+    if row is None:
+        return StoredReads(found, cut, None, {})
+    return StoredReads(found, cut, (row[0], row[1], row[2]), row[3] or {})
+
+
+def patient_places_facts(
+    *,
+    patient: Patient,
+    now: datetime,
+    places: Mapping[tuple[str, str], datetime],
+    wide_from: datetime | None,
+) -> PatientFacts:
+    """The patient's entries and sessions at ``places`` from each place's instant, and (with
+    ``wide_from``) their sessions anywhere from then: at most two queries, one per table."""
+    entries: list[Entry] = []
+    treatments: list[TreatmentFact] = []
+    if places:
+        q = reduce(
+            or_,
+            (Q(site=s, side=d, recorded_at__gte=cut) for (s, d), cut in places.items()),
+        )
+        for row in (
+            PainLog.objects.filter(q, patient_id=patient.pk).order_by().values_list(*_ENTRY_FIELDS)
+        ):
+            entries.append(_entry(row))
+    session_q = [Q(site=s, side=d, started_at__gte=cut) for (s, d), cut in places.items()]
+    if wide_from is not None:
+        session_q.append(Q(started_at__gte=wide_from))
+    if session_q:
+        rows = Treatment.objects.filter(reduce(or_, session_q), patient_id=patient.pk)
+        for row in rows.order_by().values_list(*_TREATMENT_FIELDS):
+            treatments.append(TreatmentFact(row[0], *row[2:]))
+    return PatientFacts(
+        profile=_profile(patient), now=now, entries=tuple(entries), treatments=tuple(treatments)
+    )
+
+
+def patient_whole_facts(*, patient: Patient, now: datetime, cut: datetime) -> PatientFacts:
+    """The patient's whole window from ``cut`` (patient_cut), as patients_facts reads it."""
+    since = {patient.pk: cut}
+    entries = tuple(_entry(row) for row in _queryset(PainLog, since).values_list(*_ENTRY_FIELDS))
+    treatments = tuple(
+        TreatmentFact(row[0], *row[2:])
+        for row in _queryset(Treatment, since).values_list(*_TREATMENT_FIELDS)
+    )
+    return PatientFacts(profile=_profile(patient), now=now, entries=entries, treatments=treatments)
+
+
+def patient_profile(patient: Patient) -> Profile:
+    return _profile(patient)
+
+
+def _entry(row: tuple) -> Entry:
+    values = list(row)
+    if values[_TEMPERATURE] is not None:  # Decimal in the database; rules use floats
+        values[_TEMPERATURE] = float(values[_TEMPERATURE])
+    return Entry(values[0], *values[2:])
+
+
 _MOMENT = {PainLog: "recorded_at", Treatment: "started_at"}
 
 
 def _queryset(model: type[PainLog] | type[Treatment], since: dict[int, datetime]) -> QuerySet:
     # The engine sorts; the model's default ordering is waste.
     return model.objects.filter(_window(since, _MOMENT[model])).order_by()
+
+
+def patient_cut(*, patient: Patient, now: datetime, alerts: Iterable[Alert]) -> datetime:
+    """Where a whole read of the patient's journal starts, given their active alerts."""
+    return _since(patient, now, anchors_of(alerts).get(patient.pk))
 
 
 def _since(patient: Patient, now: datetime, anchor: date | None) -> datetime:

@@ -135,6 +135,9 @@ class PatientAssessment(models.Model):
     # minutes); NULL when nothing can. The periodic sweep re-assesses exactly the rows due,
     # through the partial index below, instead of everyone every 15 minutes.
     next_change_at = models.DateTimeField(null=True, blank=True)
+    # The assessment in parts (triage.state), so that a write re-reads only the place it
+    # touched; empty, or from other rules (STATE_VERSION), means "read the whole journal".
+    state = models.JSONField(default=dict, blank=True)
 
     class Meta:
         indexes = [

@@ -169,6 +169,9 @@ class Rule:
     source: Source
     evaluate: Callable[[PatientFacts], list[Finding]]
     see_also: tuple[Source, ...] = ()  # further passages the rule or its messages draw on
+    # Reads across sites and sides (or the profile with every place's sessions): assessed
+    # over the whole journal, not per place (triage.state).
+    patient_wide: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -990,6 +993,7 @@ def _rule(
     source: Source,
     check: _Check,
     see_also: tuple[Source, ...] = (),
+    patient_wide: bool = False,
 ) -> Rule:
     def evaluate(facts: PatientFacts) -> list[Finding]:
         return [
@@ -1016,6 +1020,7 @@ def _rule(
         source=source,
         evaluate=evaluate,
         see_also=see_also,
+        patient_wide=patient_wide,
     )
 
 
@@ -1193,6 +1198,8 @@ RULES: tuple[Rule, ...] = (
         source=P_ICE_CIRCULATION,
         see_also=(P_DIABETES,),
         check=_ice_heat_not_advised,
+        # One finding over every place's recent sessions.
+        patient_wide=True,
     ),
     _rule(
         id="ice_heat_too_long",

@@ -18,17 +18,34 @@ from django.db.models import Q
 from django.utils import timezone
 
 from journal.models import Patient
-from triage.domain import Level
-from triage.engine import Assessment, assess
+from triage.domain import Level, PatientFacts
+from triage.engine import Assessment, assess, combine
 from triage.facts import (
     anchors_of,
-    patient_alerts_and_facts,
+    patient_alerts_and_stored,
+    patient_cut,
     patient_facts,
+    patient_places_facts,
+    patient_profile,
+    patient_whole_facts,
     patients_facts,
 )
 from triage.hooks import alerts_announce
 from triage.models import ACTIVE_STATUSES, Alert, AlertStatus, PatientAssessment
 from triage.rules import Finding
+from triage.state import (
+    STATE_VERSION,
+    Part,
+    State,
+    Touched,
+    part_assess,
+    parts_assess,
+    plan,
+    profile_fingerprint,
+    state_dump,
+    state_load,
+    window_start,
+)
 
 ALERT_THRESHOLD = Level.CONSULT
 _DEALT_WITH = Q(status=AlertStatus.RESOLVED, resolved_by__isnull=False)
@@ -58,19 +75,66 @@ def patient_assess(*, patient: Patient, now: datetime) -> Assessment:
     return assess(patient_facts(patient=patient, now=now))
 
 
-def patient_reassess(*, patient: Patient, now: datetime) -> Reassessment:
-    """Assess and open, update or resolve alerts. Must run inside the caller's transaction."""
+def _parts_redo(
+    *, patient: Patient, now: datetime, cut: datetime, state: dict, touched: Touched | None
+) -> tuple[Assessment, State]:
+    """The assessment at ``now``: the stored parts still good, the others read again from
+    their ``scan_from`` (triage.state), or the whole journal when there is no usable state."""
+    profile = patient_profile(patient)
+    todo = plan(state_load(state), touched, profile, now, cut)
+    if todo is None:
+        facts = patient_whole_facts(patient=patient, now=now, cut=cut)
+        parts: tuple[Part, ...] = parts_assess(facts, cut)
+    else:
+        wide_from = window_start(profile, now) if todo.wide else None
+        facts = patient_places_facts(
+            patient=patient, now=now, places=todo.places, wide_from=wide_from
+        )
+        redone = []
+        for place, since in sorted(todo.places.items()):
+            read = PatientFacts(
+                profile,
+                now,
+                tuple(e for e in facts.entries if (e.site, e.side) == place),
+                tuple(
+                    t
+                    for t in facts.treatments
+                    if (t.site, t.side) == place and t.started_at >= since
+                ),
+            )
+            if read.entries or read.treatments:
+                redone.append(part_assess(read, place, cut))
+        if todo.wide:
+            redone.append(part_assess(facts, None, cut))
+        parts = (*todo.keep, *redone)
+    assessment = combine((part.assessment for part in parts), now)
+    return assessment, State(STATE_VERSION, profile_fingerprint(profile), parts)
+
+
+def patient_reassess(
+    *, patient: Patient, now: datetime, touched: Touched | None = None
+) -> Reassessment:
+    """Assess and open, update or resolve alerts. Must run inside the caller's transaction.
+
+    ``touched`` says what the write changed, so that only those places are read again
+    (triage.state); None reads the whole journal (a profile change, or an unknown write).
+    """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("patient_reassess must run inside the transaction that changed the data")
-    # The active alerts, the ones a clinician resolved by hand, the stored assessment and
-    # the facts.
-    reads = patient_alerts_and_facts(patient=patient, now=now, alerts=_ACTIVE_OR_DEALT_WITH)
+    # The active alerts, the ones a clinician resolved by hand and the stored assessment.
+    reads = patient_alerts_and_stored(patient=patient, now=now, alerts=_ACTIVE_OR_DEALT_WITH)
     alerts = reads.alerts
     active = [alert for alert in alerts if alert.status in ACTIVE_STATUSES]
-    assessment = assess(reads.facts)
+    assessment, state = _parts_redo(
+        patient=patient, now=now, cut=reads.cut, state=reads.state, touched=touched
+    )
+    dumped = state_dump(state)
     if _stored_values(assessment) != reads.stored:
-        # Most writes change nothing the row holds: no UPDATE, no WAL, one query less.
-        _store([(patient.pk, assessment)])
+        _store([(patient.pk, assessment, dumped)])
+    elif dumped != reads.state:
+        # Only the parts moved (a finding cites the new entry): ``assessed_at`` stays the
+        # time the assessment last changed, as the reminder sweep reads it.
+        PatientAssessment.objects.filter(patient_id=patient.pk).update(state=dumped)
     dealt_with: dict[tuple[str, str], Level] = {}
     for alert in alerts:
         if alert.status not in ACTIVE_STATUSES:
@@ -109,7 +173,15 @@ def patients_reassess_due(*, patient_ids: Sequence[int], now: datetime) -> int:
         all_active = [a for alerts in active.values() for a in alerts]
         facts = patients_facts(patients=patients, now=now, anchors=anchors_of(all_active))
         results = [(p, assess(facts[p.pk])) for p in patients]
-        _store([(p.pk, assessment) for p, assessment in results])
+        # The sweep reads every due patient's window anyway (one query per table for the
+        # chunk), so it stores their parts from that read.
+        cuts = {p.pk: patient_cut(patient=p, now=now, alerts=active[p.pk]) for p in patients}
+        _store(
+            [
+                (p.pk, assessment, _whole_state(p, facts[p.pk], cuts[p.pk]))
+                for p, assessment in results
+            ]
+        )
         dealt_with = _dealt_with([p.pk for p in patients])
         for patient, assessment in results:
             changes = _sync_alerts(
@@ -137,10 +209,15 @@ def _stored_values(assessment: Assessment) -> tuple[str, list, datetime | None]:
     return assessment.level.code, episodes, assessment.next_change_at
 
 
-def _store(assessments: list[tuple[int, Assessment]]) -> None:
+def _whole_state(patient: Patient, facts: PatientFacts, cut: datetime) -> dict:
+    profile = profile_fingerprint(facts.profile)
+    return state_dump(State(STATE_VERSION, profile, parts_assess(facts, cut)))
+
+
+def _store(assessments: list[tuple[int, Assessment, dict]]) -> None:
     """Keep each patient's latest assessment row: one INSERT ... ON CONFLICT UPDATE."""
     rows = []
-    for patient_id, assessment in assessments:
+    for patient_id, assessment, state in assessments:
         level, episodes, next_change_at = _stored_values(assessment)
         rows.append(
             PatientAssessment(
@@ -149,13 +226,14 @@ def _store(assessments: list[tuple[int, Assessment]]) -> None:
                 assessed_at=assessment.assessed_at,
                 open_episodes=episodes,
                 next_change_at=next_change_at,
+                state=state,
             )
         )
     PatientAssessment.objects.bulk_create(
         rows,
         update_conflicts=True,
         unique_fields=["patient"],
-        update_fields=["level", "assessed_at", "open_episodes", "next_change_at"],
+        update_fields=["level", "assessed_at", "open_episodes", "next_change_at", "state"],
     )
 
 
