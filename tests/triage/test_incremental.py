@@ -4,6 +4,7 @@ re-assessed after every step end up with the same assessment and alerts."""
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import NAMESPACE_OID, uuid5
@@ -86,14 +87,17 @@ def _logs(patient: Patient) -> list[PainLog]:
     return list(PainLog.objects.filter(patient=patient).order_by("recorded_at", "created_at"))
 
 
-def _apply(patient: Patient, step: tuple, now: datetime, index: int) -> None:
+def _apply(patient: Patient, step: tuple, now: datetime, index: int) -> bool:
+    """Apply ``step`` through the write path; False when it had nothing to act on."""
     kind = step[0]
     logs = _logs(patient)
+    if kind in {"edit", "delete"} and not logs:
+        return False
     if kind == "create":
         api.pain_log_create(patient=patient, data=_data(step[1], now))
-    elif kind == "edit" and logs:
+    elif kind == "edit":
         api.pain_log_update(log=logs[step[1] % len(logs)], data=_data(step[2], now))
-    elif kind == "delete" and logs:
+    elif kind == "delete":
         api.pain_log_delete(log=logs[step[1] % len(logs)])
     elif kind == "sync":
         defaults = {f.name: f.get_default() for f in PainLog._meta.concrete_fields}
@@ -119,14 +123,15 @@ def _apply(patient: Patient, step: tuple, now: datetime, index: int) -> None:
         )
     elif kind == "profile":
         api.patient_update(patient=patient, data={"has_diabetes": step[1]})
+    return True
 
 
 @settings(
-    max_examples=40,
+    max_examples=int(os.environ.get("INCREMENTAL_EXAMPLES", "40")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(journal=st.lists(steps, min_size=1, max_size=12))
+@given(journal=st.lists(steps, min_size=1, max_size=int(os.environ.get("INCREMENTAL_STEPS", "12"))))
 def test_incremental_is_the_full_reassessment(journal: list[tuple]) -> None:
     patient, twin = PatientFactory(), PatientFactory()
     now = START
@@ -134,10 +139,10 @@ def test_incremental_is_the_full_reassessment(journal: list[tuple]) -> None:
         if step[0] == "time":
             now += timedelta(hours=step[1])
         with time_machine.travel(now, tick=False):
+            written = step[0] != "time" and _apply(patient, step, now, index)
             if step[0] == "time":
                 patients_reassess_due(patient_ids=[patient.pk], now=now)
             else:
-                _apply(patient, step, now, index)
                 _apply(twin, step, now, index)
             with transaction.atomic():
                 patient_reassess(patient=patient_lock(twin.pk), now=now)
@@ -145,7 +150,9 @@ def test_incremental_is_the_full_reassessment(journal: list[tuple]) -> None:
             continue
         assert _stored(patient) == _stored(twin), (index, step)
         assert _alerts(patient) == _alerts(twin), (index, step)
-        if step[0] != "time":
+        if written:
+            # The parts are as of the last write or sweep: a running session's minutes in a
+            # reason move on between them (next_change_at leaves them out, by design).
             patient.refresh_from_db()
             row = PatientAssessment.objects.get(patient=patient)
             state = state_load(row.state)
