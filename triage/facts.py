@@ -70,7 +70,12 @@ def patients_facts(
     window cut it, its start date (part of the alert's key) would slide forward every day and
     a months-long episode would resolve and re-open its alert daily.
     """
-    since = {p.pk: _since(p, now, anchors.get(p.pk)) for p in patients}
+    return _read(patients, now, {p.pk: _since(p, now, anchors.get(p.pk)) for p in patients})
+
+
+def _read(
+    patients: Sequence[Patient], now: datetime, since: dict[int, datetime]
+) -> dict[int, PatientFacts]:
     entries: dict[int, list[Entry]] = defaultdict(list)
     for row in _queryset(PainLog, since).values_list(*_ENTRY_FIELDS):
         entries[row[1]].append(_entry(row))
@@ -79,37 +84,13 @@ def patients_facts(
         treatments[row[1]].append(TreatmentFact(row[0], *row[2:]))
     return {
         p.pk: PatientFacts(
-            profile=_profile(p),
+            profile=patient_profile(p),
             now=now,
             entries=tuple(entries[p.pk]),
             treatments=tuple(treatments[p.pk]),
         )
         for p in patients
     }
-
-
-@dataclass(frozen=True, slots=True)
-class WriteReads:
-    """What a journal write's re-assessment reads."""
-
-    alerts: list[Alert]  # those matching the caller's filter (the active ones among them)
-    facts: PatientFacts
-    # The stored assessment's (level, open_episodes, next_change_at); None when there is none.
-    stored: tuple[str, list, datetime | None] | None
-
-
-def patient_alerts_and_facts(*, patient: Patient, now: datetime, alerts: Q) -> WriteReads:
-    """The patient's alerts matching ``alerts`` (which must include the active ones), their
-    whole facts as ``patients_facts`` gives them with those alerts' anchors, and the stored
-    assessment: four queries, whatever the length of the journal."""
-    found = list(Alert.objects.filter(Q(patient_id=patient.pk), alerts))
-    stored = (
-        PatientAssessment.objects.filter(patient_id=patient.pk)
-        .values_list("level", "open_episodes", "next_change_at")
-        .first()
-    )
-    facts = patients_facts(patients=[patient], now=now, anchors=anchors_of(found))
-    return WriteReads(found, facts[patient.pk], stored)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,23 +148,16 @@ def patient_places_facts(
         for row in rows.order_by().values_list(*_TREATMENT_FIELDS):
             treatments.append(TreatmentFact(row[0], *row[2:]))
     return PatientFacts(
-        profile=_profile(patient), now=now, entries=tuple(entries), treatments=tuple(treatments)
+        profile=patient_profile(patient),
+        now=now,
+        entries=tuple(entries),
+        treatments=tuple(treatments),
     )
 
 
 def patient_whole_facts(*, patient: Patient, now: datetime, cut: datetime) -> PatientFacts:
     """The patient's whole window from ``cut`` (patient_cut), as patients_facts reads it."""
-    since = {patient.pk: cut}
-    entries = tuple(_entry(row) for row in _queryset(PainLog, since).values_list(*_ENTRY_FIELDS))
-    treatments = tuple(
-        TreatmentFact(row[0], *row[2:])
-        for row in _queryset(Treatment, since).values_list(*_TREATMENT_FIELDS)
-    )
-    return PatientFacts(profile=_profile(patient), now=now, entries=entries, treatments=treatments)
-
-
-def patient_profile(patient: Patient) -> Profile:
-    return _profile(patient)
+    return _read([patient], now, {patient.pk: cut})[patient.pk]
 
 
 def _entry(row: tuple) -> Entry:
@@ -230,7 +204,7 @@ def _window(since: dict[int, datetime], column: str) -> Q:
     )
 
 
-def _profile(patient: Patient) -> Profile:
+def patient_profile(patient: Patient) -> Profile:
     return Profile(
         timezone=zone(patient.timezone),
         has_diabetes=patient.has_diabetes,

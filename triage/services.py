@@ -172,18 +172,16 @@ def patients_reassess_due(*, patient_ids: Sequence[int], now: datetime) -> int:
             active[alert.patient_id].append(alert)
         all_active = [a for alerts in active.values() for a in alerts]
         facts = patients_facts(patients=patients, now=now, anchors=anchors_of(all_active))
-        results = [(p, assess(facts[p.pk])) for p in patients]
         # The sweep reads every due patient's window anyway (one query per table for the
-        # chunk), so it stores their parts from that read.
-        cuts = {p.pk: patient_cut(patient=p, now=now, alerts=active[p.pk]) for p in patients}
-        _store(
-            [
-                (p.pk, assessment, _whole_state(p, facts[p.pk], cuts[p.pk]))
-                for p, assessment in results
-            ]
-        )
+        # chunk), so it assesses them in parts from that read and stores the parts.
+        results = []
+        for p in patients:
+            cut = patient_cut(patient=p, now=now, alerts=active[p.pk])
+            assessment, state = _whole(facts[p.pk], cut)
+            results.append((p, assessment, state))
+        _store([(p.pk, assessment, state) for p, assessment, state in results])
         dealt_with = _dealt_with([p.pk for p in patients])
-        for patient, assessment in results:
+        for patient, assessment, _ in results:
             changes = _sync_alerts(
                 patient=patient,
                 active=active[patient.pk],
@@ -209,9 +207,12 @@ def _stored_values(assessment: Assessment) -> tuple[str, list, datetime | None]:
     return assessment.level.code, episodes, assessment.next_change_at
 
 
-def _whole_state(patient: Patient, facts: PatientFacts, cut: datetime) -> dict:
-    profile = profile_fingerprint(facts.profile)
-    return state_dump(State(STATE_VERSION, profile, parts_assess(facts, cut)))
+def _whole(facts: PatientFacts, cut: datetime) -> tuple[Assessment, dict]:
+    """The assessment of a whole journal's facts, and its parts to store."""
+    parts = parts_assess(facts, cut)
+    assessment = combine((part.assessment for part in parts), facts.now)
+    state = State(STATE_VERSION, profile_fingerprint(facts.profile), parts)
+    return assessment, state_dump(state)
 
 
 def _store(assessments: list[tuple[int, Assessment, dict]]) -> None:

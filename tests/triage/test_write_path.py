@@ -13,7 +13,12 @@ from api.services import pain_log_create
 from journal.services import patient_lock
 from tests.conftest import client_for
 from tests.factories import PainLogFactory, PatientFactory, TreatmentFactory
-from triage.facts import anchors_of, patient_alerts_and_facts, patients_facts
+from triage.facts import (
+    anchors_of,
+    patient_alerts_and_stored,
+    patient_whole_facts,
+    patients_facts,
+)
 from triage.models import Alert, PatientAssessment
 from triage.services import _ACTIVE_OR_DEALT_WITH
 
@@ -33,8 +38,9 @@ def _reference(patient, now):
 def _same(patient, now):
     with transaction.atomic():
         locked = patient_lock(patient.pk)
-        reads = patient_alerts_and_facts(patient=locked, now=now, alerts=_ACTIVE_OR_DEALT_WITH)
-        alerts, facts = reads.alerts, reads.facts
+        reads = patient_alerts_and_stored(patient=locked, now=now, alerts=_ACTIVE_OR_DEALT_WITH)
+        alerts = reads.alerts
+        facts = patient_whole_facts(patient=locked, now=now, cut=reads.cut)
         want_alerts, want_facts = _reference(locked, now)
         stored = PatientAssessment.objects.filter(patient=patient).first()
     key = lambda x: x.id  # noqa: E731
