@@ -54,6 +54,9 @@ class Part:
     # When time alone can change this part, including what ``next_change_at`` leaves out
     # (a running session's minutes in a finding's reason): the part is redone from then.
     due_at: datetime | None
+    # The part as it was loaded (state_load): a part kept by a write is stored again as it
+    # was, instead of turning its citations (hundreds of ids) to strings again.
+    raw: Mapping | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,14 +222,15 @@ def _finding_dump(f: Finding) -> dict:
     }
 
 
-def _finding_load(d: dict) -> Finding:
+def _finding_load(d: dict, ids: dict[str, UUID]) -> Finding:
     return Finding(
         rule=d["rule"],
         level=Level(d["level"]),
         message=d["message"],
         reason=d["reason"],
         source=Source(*d["source"]),
-        entries=tuple(UUID(i) for i in d["entries"]),
+        # Findings of one episode cite mostly the same entries: each id is parsed once.
+        entries=tuple(ids.get(i) or ids.setdefault(i, UUID(i)) for i in d["entries"]),
         site=d["site"],
         side=d["side"],
         episode_start=date.fromisoformat(d["episode_start"]) if d["episode_start"] else None,
@@ -245,22 +249,23 @@ def state_dump(state: State) -> dict:
     return {
         "version": state.version,
         "profile": state.profile,
-        "parts": [
-            {
-                "place": list(part.place) if part.place else WIDE,
-                "findings": [_finding_dump(f) for f in part.assessment.findings],
-                "episodes": [
-                    [ep.site, ep.side, ep.start.isoformat(), ep.latest_day.isoformat()]
-                    for ep in part.assessment.open_episodes
-                ],
-                "assessed_at": _instant(part.assessment.assessed_at),
-                "next_change_at": _instant(part.assessment.next_change_at),
-                "scan_from": _instant(part.scan_from),
-                "cut": _instant(part.cut),
-                "due_at": _instant(part.due_at),
-            }
-            for part in state.parts
+        "parts": [part.raw if part.raw is not None else _part_dump(part) for part in state.parts],
+    }
+
+
+def _part_dump(part: Part) -> dict:
+    return {
+        "place": list(part.place) if part.place else WIDE,
+        "findings": [_finding_dump(f) for f in part.assessment.findings],
+        "episodes": [
+            [ep.site, ep.side, ep.start.isoformat(), ep.latest_day.isoformat()]
+            for ep in part.assessment.open_episodes
         ],
+        "assessed_at": _instant(part.assessment.assessed_at),
+        "next_change_at": _instant(part.assessment.next_change_at),
+        "scan_from": _instant(part.scan_from),
+        "cut": _instant(part.cut),
+        "due_at": _instant(part.due_at),
     }
 
 
@@ -268,8 +273,9 @@ def state_load(data: Mapping | None) -> State | None:
     if not data or data.get("version") != STATE_VERSION:
         return None
     parts = []
+    ids: dict[str, UUID] = {}
     for d in data["parts"]:
-        findings = tuple(_finding_load(f) for f in d["findings"])
+        findings = tuple(_finding_load(f, ids) for f in d["findings"])
         assessment = Assessment(
             level=max((f.level for f in findings), default=Level.SELF_CARE),
             findings=findings,
@@ -288,6 +294,7 @@ def state_load(data: Mapping | None) -> State | None:
                 _from_instant(d["scan_from"]),  # type: ignore[arg-type]
                 _from_instant(d["cut"]),  # type: ignore[arg-type]
                 _from_instant(d["due_at"]),
+                raw=d,
             )
         )
     return State(data["version"], data["profile"], tuple(parts))
