@@ -120,9 +120,9 @@ def test_a_post_with_two_months_of_history_is_a_fixed_number_of_queries(
     # savepoint, patient lock, INSERT, then the re-assessment's reads (alerts, stored
     # assessment, entries, sessions), savepoint release: 9 on every database, whatever the
     # length of the history. The assessment row is not rewritten: the entry changes none of
-    # level, open episodes or next change. Plus one UPDATE per alert whose cited entries
-    # change: here the ankle's persistent-pain alert, which now cites the new entry too (the
-    # achilles one is left alone). And one UPDATE of the stored parts (triage.state): the
+    # level, open episodes or next change. Plus one UPDATE (one statement for all of them)
+    # of the alerts whose cited entries change: here the ankle's persistent-pain alert, which
+    # now cites the new entry too (the achilles one is left alone). And one UPDATE of the stored parts (triage.state): the
     # ankle's part now cites the new entry; its entries are read from the episode's start,
     # the achilles part is not read at all.
     queries = 10
