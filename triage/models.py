@@ -136,8 +136,10 @@ class PatientAssessment(models.Model):
     # through the partial index below, instead of everyone every 15 minutes.
     next_change_at = models.DateTimeField(null=True, blank=True)
     # The assessment in parts (triage.state), so that a write re-reads only the place it
-    # touched; empty, or from other rules (STATE_VERSION), means "read the whole journal".
-    state = models.JSONField(default=dict, blank=True)
+    # touched; empty, NULL or from other rules (STATE_VERSION) means "read the whole
+    # journal". Nullable so that a release without it (a rolling deploy's old hosts, raw
+    # inserts) can still write the row.
+    state = models.JSONField(default=dict, blank=True, null=True)
 
     class Meta:
         indexes = [

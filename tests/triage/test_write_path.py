@@ -122,9 +122,9 @@ def test_a_post_with_two_months_of_history_is_a_fixed_number_of_queries(
     # length of the history. The assessment row is not rewritten: the entry changes none of
     # level, open episodes or next change. Plus one UPDATE (one statement for all of them)
     # of the alerts whose cited entries change: here the ankle's persistent-pain alert, which
-    # now cites the new entry too (the achilles one is left alone). And one UPDATE of the stored parts (triage.state): the
-    # ankle's part now cites the new entry; its entries are read from the episode's start,
-    # the achilles part is not read at all.
+    # now cites the new entry too (the achilles one is left alone). And one UPDATE of the
+    # stored parts (triage.state): the ankle's part now cites the new entry; its entries are
+    # read from the episode's start, the achilles part is not read at all.
     queries = 10
     with django_assert_num_queries(queries + 1):
         response = api.post("/api/v1/logs/", _json(severity=3))
