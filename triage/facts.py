@@ -156,7 +156,7 @@ def patient_places_facts(
 
 
 def patient_whole_facts(*, patient: Patient, now: datetime, cut: datetime) -> PatientFacts:
-    """The patient's whole window from ``cut`` (patient_cut), as patients_facts reads it."""
+    """The patient's whole window from ``cut`` (StoredReads.cut), as patients_facts reads it."""
     return _read([patient], now, {patient.pk: cut})[patient.pk]
 
 
@@ -173,11 +173,6 @@ _MOMENT = {PainLog: "recorded_at", Treatment: "started_at"}
 def _queryset(model: type[PainLog] | type[Treatment], since: dict[int, datetime]) -> QuerySet:
     # The engine sorts; the model's default ordering is waste.
     return model.objects.filter(_window(since, _MOMENT[model])).order_by()
-
-
-def patient_cut(*, patient: Patient, now: datetime, alerts: Iterable[Alert]) -> datetime:
-    """Where a whole read of the patient's journal starts, given their active alerts."""
-    return _since(patient, now, anchors_of(alerts).get(patient.pk))
 
 
 def _since(patient: Patient, now: datetime, anchor: date | None) -> datetime:

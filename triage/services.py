@@ -23,7 +23,6 @@ from triage.engine import Assessment, assess, combine
 from triage.facts import (
     anchors_of,
     patient_alerts_and_stored,
-    patient_cut,
     patient_facts,
     patient_places_facts,
     patient_profile,
@@ -172,16 +171,13 @@ def patients_reassess_due(*, patient_ids: Sequence[int], now: datetime) -> int:
             active[alert.patient_id].append(alert)
         all_active = [a for alerts in active.values() for a in alerts]
         facts = patients_facts(patients=patients, now=now, anchors=anchors_of(all_active))
-        # The sweep reads every due patient's window anyway (one query per table for the
-        # chunk), so it assesses them in parts from that read and stores the parts.
-        results = []
-        for p in patients:
-            cut = patient_cut(patient=p, now=now, alerts=active[p.pk])
-            assessment, state = _whole(facts[p.pk], cut)
-            results.append((p, assessment, state))
-        _store([(p.pk, assessment, state) for p, assessment, state in results])
+        results = [(p, assess(facts[p.pk])) for p in patients]
+        # The stored parts are left as they are: the ones whose instant has come are the
+        # ones a write redoes anyway (triage.state.plan), and the rest still hold. Storing
+        # them here cost a quarter more CPU (bench/RESULTS.md, issue 17).
+        _store([(p.pk, assessment, None) for p, assessment in results])
         dealt_with = _dealt_with([p.pk for p in patients])
-        for patient, assessment, _ in results:
+        for patient, assessment in results:
             changes = _sync_alerts(
                 patient=patient,
                 active=active[patient.pk],
@@ -207,16 +203,10 @@ def _stored_values(assessment: Assessment) -> tuple[str, list, datetime | None]:
     return assessment.level.code, episodes, assessment.next_change_at
 
 
-def _whole(facts: PatientFacts, cut: datetime) -> tuple[Assessment, dict]:
-    """The assessment of a whole journal's facts, and its parts to store."""
-    parts = parts_assess(facts, cut)
-    assessment = combine((part.assessment for part in parts), facts.now)
-    state = State(STATE_VERSION, profile_fingerprint(facts.profile), parts)
-    return assessment, state_dump(state)
-
-
-def _store(assessments: list[tuple[int, Assessment, dict]]) -> None:
-    """Keep each patient's latest assessment row: one INSERT ... ON CONFLICT UPDATE."""
+def _store(assessments: list[tuple[int, Assessment, dict | None]]) -> None:
+    """Keep each patient's latest assessment row: one INSERT ... ON CONFLICT UPDATE. With
+    parts (state) for all of them, or for none (then the stored parts are left alone)."""
+    with_state = all(state is not None for _, _, state in assessments)
     rows = []
     for patient_id, assessment, state in assessments:
         level, episodes, next_change_at = _stored_values(assessment)
@@ -230,11 +220,12 @@ def _store(assessments: list[tuple[int, Assessment, dict]]) -> None:
                 state=state,
             )
         )
+    fields = ["level", "assessed_at", "open_episodes", "next_change_at"]
     PatientAssessment.objects.bulk_create(
         rows,
         update_conflicts=True,
         unique_fields=["patient"],
-        update_fields=["level", "assessed_at", "open_episodes", "next_change_at", "state"],
+        update_fields=[*fields, "state"] if with_state else fields,
     )
 
 
