@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from uuid import NAMESPACE_OID, uuid5
+from uuid import UUID
 
 import pytest
 import time_machine
@@ -59,6 +59,13 @@ steps = st.one_of(
 )
 
 
+def _id(patient: Patient, index: int, n: int = 0) -> UUID:
+    """Ids in the order the steps wrote them, the same for the patient and the twin: the id
+    breaks ties between entries logged at the same instant (episodes.entry_sort_key), so
+    random ids would order the twins' ties differently."""
+    return UUID(int=(index << 80) | (n << 64) | patient.pk)
+
+
 def _data(item: dict[str, Any], now: datetime) -> dict[str, Any]:
     site, side = item["place"]
     data = {k: v for k, v in item.items() if k not in {"place", "hours_ago"}}
@@ -94,7 +101,9 @@ def _apply(patient: Patient, step: tuple, now: datetime, index: int) -> bool:
     if kind in {"edit", "delete"} and not logs:
         return False
     if kind == "create":
-        api.pain_log_create(patient=patient, data=_data(step[1], now))
+        api.pain_log_create(
+            patient=patient, data={**_data(step[1], now), "id": _id(patient, index)}
+        )
     elif kind == "edit":
         api.pain_log_update(log=logs[step[1] % len(logs)], data=_data(step[2], now))
     elif kind == "delete":
@@ -107,13 +116,14 @@ def _apply(patient: Patient, step: tuple, now: datetime, index: int) -> bool:
         items[0]["id"] = ids[step[2] % len(ids)] if ids else None
         for n, item in enumerate(items):
             if item.get("id") is None:
-                item["id"] = uuid5(NAMESPACE_OID, f"{patient.pk}-{index}-{n}")
+                item["id"] = _id(patient, index, n)
         api.pain_logs_sync(patient=patient, items=items)
     elif kind == "session":
         site, side = step[1]
         api.treatment_create(
             patient=patient,
             data={
+                "id": _id(patient, index),
                 "kind": step[2],
                 "site": site,
                 "side": side,
