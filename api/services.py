@@ -113,17 +113,12 @@ def pain_logs_sync(
     once for the whole batch."""
     with transaction.atomic():
         locked = patient_lock(patient.pk)
-        before = list(
-            PainLog.objects.filter(
-                patient_id=locked.pk, pk__in=[item["id"] for item in items]
-            ).values_list("site", "side", "recorded_at")
-        )
         outcomes = journal.pain_logs_upsert(patient=locked, items=items)
-        touched: Touched | None = None
-        if all({"site", "side", "recorded_at"} <= item.keys() for item in items):
-            new = [(item["site"], item["side"], item["recorded_at"]) for item in items]
-            touched = _entries_touched([*before, *new])
-        return outcomes, _reassess(locked, touched)
+        rows = [outcome.was for outcome in outcomes if outcome.was is not None]
+        for item, outcome in zip(items, outcomes, strict=True):
+            if outcome.status in {"created", "updated"}:
+                rows.append((item["site"], item["side"], item["recorded_at"]))
+        return outcomes, _reassess(locked, _entries_touched(rows))
 
 
 # --- treatments ---------------------------------------------------------------------------

@@ -7,6 +7,7 @@ and the notifications around them are the use cases in api.services."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -76,6 +77,9 @@ class SyncOutcome:
     id: str | None
     status: str  # created | updated | unchanged | invalid
     errors: dict[str, Any] | None = field(default=None)
+    # For "updated": the (site, side, recorded_at) it had before, which a caller that
+    # re-assesses by place needs and would otherwise read again.
+    was: tuple[str, str, datetime] | None = None
 
 
 def pain_logs_upsert(*, patient: Patient, items: list[dict[str, Any]]) -> list[SyncOutcome]:
@@ -111,12 +115,13 @@ def pain_logs_upsert(*, patient: Patient, items: list[dict[str, Any]]) -> list[S
         if not changed:
             outcomes.append(SyncOutcome(id=str(log_id), status="unchanged"))
             continue
+        was = (current.site, current.side, current.recorded_at)
         for name in changed:
             setattr(current, name, values[name])
         current.updated_at = now
         if log_id not in to_create:
             to_update[log_id] = current
-        outcomes.append(SyncOutcome(id=str(log_id), status="updated"))
+        outcomes.append(SyncOutcome(id=str(log_id), status="updated", was=was))
     copy_insert(list(to_create.values()))
     if to_update:
         PainLog.objects.bulk_update(to_update.values(), [*SYNC_FIELDS, "updated_at"])
