@@ -161,8 +161,9 @@ def test_incremental_is_the_full_reassessment(journal: list[tuple]) -> None:
         assert _stored(patient) == _stored(twin), (index, step)
         assert _alerts(patient) == _alerts(twin), (index, step)
         if written:
-            # The parts are as of the last write or sweep: a running session's minutes in a
-            # reason move on between them (next_change_at leaves them out, by design).
+            # The parts are as of the last write (the sweep leaves them alone): a running
+            # session's minutes in a reason move on between writes (next_change_at leaves
+            # them out, by design).
             patient.refresh_from_db()
             row = PatientAssessment.objects.get(patient=patient)
             state = state_load(row.state)
