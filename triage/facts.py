@@ -125,10 +125,12 @@ def patient_places_facts(
     patient: Patient,
     now: datetime,
     places: Mapping[tuple[str, str], datetime],
+    sessions_at: Iterable[tuple[str, str]],
     wide_from: datetime | None,
 ) -> PatientFacts:
-    """The patient's entries and sessions at ``places`` from each place's instant, and (with
-    ``wide_from``) their sessions anywhere from then: at most two queries, one per table."""
+    """The patient's entries at ``places`` from each place's instant, their sessions there
+    too for the places in ``sessions_at``, and (with ``wide_from``) their sessions anywhere
+    from then: at most two queries, one per table."""
     entries: list[Entry] = []
     treatments: list[TreatmentFact] = []
     if places:
@@ -140,7 +142,7 @@ def patient_places_facts(
             PainLog.objects.filter(q, patient_id=patient.pk).order_by().values_list(*_ENTRY_FIELDS)
         ):
             entries.append(_entry(row))
-    session_q = [Q(site=s, side=d, started_at__gte=cut) for (s, d), cut in places.items()]
+    session_q = [Q(site=s, side=d, started_at__gte=places[s, d]) for s, d in sessions_at]
     if wide_from is not None:
         session_q.append(Q(started_at__gte=wide_from))
     if session_q:

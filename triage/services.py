@@ -87,7 +87,11 @@ def _parts_redo(
     else:
         wide_from = window_start(profile, now) if todo.wide else None
         facts = patient_places_facts(
-            patient=patient, now=now, places=todo.places, wide_from=wide_from
+            patient=patient,
+            now=now,
+            places=todo.places,
+            sessions_at=sorted(todo.sessions),
+            wide_from=wide_from,
         )
         redone = []
         for place, since in sorted(todo.places.items()):

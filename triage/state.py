@@ -54,6 +54,9 @@ class Part:
     # When time alone can change this part, including what ``next_change_at`` leaves out
     # (a running session's minutes in a finding's reason): the part is redone from then.
     due_at: datetime | None
+    # Whether the place had sessions from where they were read: a place with none then, and
+    # none written there since (Touched.sessions), has none, so a write there need not ask.
+    has_sessions: bool
     # The part as it was loaded (state_load): a part kept by a write is stored again as it
     # was, instead of turning its citations (hundreds of ids) to strings again.
     raw: Mapping | None = field(default=None, compare=False)
@@ -82,6 +85,7 @@ class Plan:
     places: dict[Place, datetime]
     wide: bool
     keep: tuple[Part, ...]  # the stored parts still good
+    sessions: frozenset[Place]  # the places among ``places`` whose sessions must be read too
 
 
 def profile_fingerprint(profile: Profile) -> str:
@@ -154,10 +158,11 @@ def part_assess(facts: PatientFacts, place: Place | None, cut: datetime) -> Part
         wide = PatientFacts(facts.profile, facts.now, (), facts.treatments)
         assessment = assess(wide, WIDE_RULES)
         start = window_start(facts.profile, facts.now)
-        return Part(None, assessment, start, cut, _due_at(wide, assessment))
+        due = _due_at(wide, assessment)
+        return Part(None, assessment, start, cut, due, bool(facts.treatments))
     assessment = assess(facts, PLACE_RULES)
     start = scan_from(facts.entries, facts.profile, facts.now)
-    return Part(place, assessment, start, cut, _due_at(facts, assessment))
+    return Part(place, assessment, start, cut, _due_at(facts, assessment), bool(facts.treatments))
 
 
 def parts_assess(facts: PatientFacts, cut: datetime) -> tuple[Part, ...]:
@@ -178,6 +183,7 @@ def plan(
     ):
         return None
     places: dict[Place, datetime] = {}
+    sessions: set[Place] = set(touched.sessions)
     keep: list[Part] = []
     wide = bool(touched.sessions)
     stored = {part.place: part for part in state.parts}
@@ -193,16 +199,25 @@ def plan(
             # Cut moved back (an older alert's episode), or past the place's first needed
             # entry, or a write before it: read the place as a whole read would.
             places[place] = cut
+            sessions.add(place)
         elif earliest or place in touched.sessions or (part.due_at and part.due_at <= now):
             places[place] = part.scan_from
+            if part.has_sessions:
+                sessions.add(place)
         else:
             keep.append(part)
     for place in [*touched.entries, *touched.sessions]:
         if place not in stored:
             places[place] = cut
+            sessions.add(place)
     if wide:
         keep = [part for part in keep if part.place is not None]
-    return Plan(places=places, wide=wide or None not in stored, keep=tuple(keep))
+    return Plan(
+        places=places,
+        wide=wide or None not in stored,
+        keep=tuple(keep),
+        sessions=frozenset(sessions),
+    )
 
 
 # --- JSON ------------------------------------------------------------------------------------
@@ -266,6 +281,7 @@ def _part_dump(part: Part) -> dict:
         "scan_from": _instant(part.scan_from),
         "cut": _instant(part.cut),
         "due_at": _instant(part.due_at),
+        "has_sessions": part.has_sessions,
     }
 
 
@@ -294,6 +310,7 @@ def state_load(data: Mapping | None) -> State | None:
                 _from_instant(d["scan_from"]),  # type: ignore[arg-type]
                 _from_instant(d["cut"]),  # type: ignore[arg-type]
                 _from_instant(d["due_at"]),
+                d["has_sessions"],
                 raw=d,
             )
         )

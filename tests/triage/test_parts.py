@@ -59,7 +59,9 @@ def _redo(state: State, facts: PatientFacts, touched: Touched) -> Assessment:
             facts.now,
             tuple(e for e in facts.entries if (e.site, e.side) == place and e.recorded_at >= since),
             tuple(
-                t for t in facts.treatments if (t.site, t.side) == place and t.started_at >= since
+                t
+                for t in facts.treatments
+                if (t.site, t.side) == place and t.started_at >= since and place in todo.sessions
             ),
         )
         parts.append(part_assess(read, place, cut).assessment)
