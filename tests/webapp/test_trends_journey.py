@@ -18,7 +18,12 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
 def _seed(base: str, token: str) -> None:
-    now = timezone.now()
+    # The last noon (UTC) that has passed, not the clock: the table has a row per local day
+    # (Europe/London), and just after midnight "30 minutes before now" is yesterday, which
+    # split the seeded days differently (8 rows for 6, in a CI run at 00:45 UTC).
+    now = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0)
+    if now > timezone.now():
+        now -= timedelta(days=1)
     logs = []
     for days_ago, severity in [(40, 7), (20, 6), (6, 5), (5, 4), (3, 4), (1, 2), (0, 3)]:
         logs.append(
