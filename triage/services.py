@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from journal.models import Patient
-from triage.domain import Level, PatientFacts
+from triage.domain import Level
 from triage.engine import Assessment, assess, combine
 from triage.facts import (
     anchors_of,
@@ -37,8 +37,8 @@ from triage.state import (
     Part,
     State,
     Touched,
-    part_assess,
     parts_assess,
+    parts_redo,
     plan,
     profile_fingerprint,
     state_dump,
@@ -93,23 +93,7 @@ def _parts_redo(
             sessions_at=sorted(todo.sessions),
             wide_from=wide_from,
         )
-        redone = []
-        for place, since in sorted(todo.places.items()):
-            read = PatientFacts(
-                profile,
-                now,
-                tuple(e for e in facts.entries if (e.site, e.side) == place),
-                tuple(
-                    t
-                    for t in facts.treatments
-                    if (t.site, t.side) == place and t.started_at >= since
-                ),
-            )
-            if read.entries or read.treatments:
-                redone.append(part_assess(read, place, cut))
-        if todo.wide:
-            redone.append(part_assess(facts, None, cut))
-        parts = (*todo.keep, *redone)
+        parts = parts_redo(todo, facts, cut)
     assessment = combine((part.assessment for part in parts), now)
     return assessment, State(STATE_VERSION, profile_fingerprint(profile), parts)
 

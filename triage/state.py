@@ -171,6 +171,30 @@ def parts_assess(facts: PatientFacts, cut: datetime) -> tuple[Part, ...]:
     return (*parts, part_assess(facts, None, cut))
 
 
+def parts_redo(todo: Plan, facts: PatientFacts, cut: datetime) -> tuple[Part, ...]:
+    """The parts ``todo`` keeps and the ones it asks for, assessed again from ``facts`` (at
+    least the rows the plan reads; rows before a place's instant are left out)."""
+    redone = []
+    for place, since in sorted(todo.places.items()):
+        read = PatientFacts(
+            facts.profile,
+            facts.now,
+            tuple(e for e in facts.entries if (e.site, e.side) == place and e.recorded_at >= since),
+            tuple(
+                t
+                for t in facts.treatments
+                if (t.site, t.side) == place and t.started_at >= since and place in todo.sessions
+            ),
+        )
+        if read.entries or read.treatments:  # a place with nothing left has no part
+            redone.append(part_assess(read, place, cut))
+    if todo.wide:
+        start = window_start(facts.profile, facts.now)
+        recent = tuple(t for t in facts.treatments if t.started_at >= start)
+        redone.append(part_assess(PatientFacts(facts.profile, facts.now, (), recent), None, cut))
+    return (*todo.keep, *redone)
+
+
 def plan(
     state: State | None, touched: Touched | None, profile: Profile, now: datetime, cut: datetime
 ) -> Plan | None:

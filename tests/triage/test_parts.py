@@ -18,13 +18,12 @@ from triage.state import (
     STATE_VERSION,
     State,
     Touched,
-    part_assess,
     parts_assess,
+    parts_redo,
     plan,
     profile_fingerprint,
     state_dump,
     state_load,
-    window_start,
 )
 
 TODAY = date(2024, 6, 15)
@@ -48,32 +47,11 @@ def test_the_parts_combine_into_the_whole(journal: Journal, tz: Any) -> None:
 
 
 def _redo(state: State, facts: PatientFacts, touched: Touched) -> Assessment:
-    """What the service does: read again only what the plan asks for."""
+    """What the service does, from the whole journal's facts: read again what the plan asks."""
     cut = _cut(facts)
     todo = plan(state, touched, facts.profile, facts.now, cut)
     assert todo is not None
-    parts = [p.assessment for p in todo.keep]
-    for place, since in todo.places.items():
-        read = PatientFacts(
-            facts.profile,
-            facts.now,
-            tuple(e for e in facts.entries if (e.site, e.side) == place and e.recorded_at >= since),
-            tuple(
-                t
-                for t in facts.treatments
-                if (t.site, t.side) == place and t.started_at >= since and place in todo.sessions
-            ),
-        )
-        parts.append(part_assess(read, place, cut).assessment)
-    if todo.wide:
-        start = window_start(facts.profile, facts.now)
-        read = replace(
-            facts,
-            entries=(),
-            treatments=tuple(t for t in facts.treatments if t.started_at >= start),
-        )
-        parts.append(part_assess(read, None, cut).assessment)
-    return combine(parts, facts.now)
+    return combine((p.assessment for p in parts_redo(todo, facts, cut)), facts.now)
 
 
 @SETTINGS
